@@ -1,0 +1,149 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kiln.Model;
+
+namespace Kiln.Generators.Emit
+{
+    internal static partial class PipelineEmitter
+    {
+        private static void EmitRunClass(IndentedWriter writer, CompiledPipeline pipeline, string resultType, CancellationToken cancellationToken)
+        {
+            PipelineSpec spec = pipeline.Spec;
+            Schedule schedule = pipeline.Schedule!;
+            writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            writer.Open($"private sealed class {Run} : global::Kiln.Execution.PipelineRun<{resultType}>");
+
+            EmitPlan(writer, pipeline);
+            EmitGraph(writer, pipeline);
+
+            writer.Line();
+            foreach (BoundInput input in pipeline.Bound.Inputs)
+            {
+                writer.Line($"private readonly {input.Type} {InputField(input.Name)};");
+            }
+
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                if (spec.Nodes[n].HasOutput)
+                {
+                    writer.Line($"private {spec.Nodes[n].OutputType} {NodeField(n)} = default!;");
+                }
+            }
+
+            writer.Line();
+            string parameters = string.Join(", ", pipeline.Bound.Inputs.Select(i => i.Type + " " + Identifier(i.Name)));
+            writer.Open($"public {Run}({parameters}) : base(s_plan)");
+            foreach (BoundInput input in pipeline.Bound.Inputs)
+            {
+                writer.Line($"{InputField(input.Name)} = {Identifier(input.Name)};");
+            }
+
+            writer.Close();
+            writer.Line();
+            writer.Line("protected override " + resultType + " GetResult() => " + ResultExpression(pipeline) + ";");
+            writer.Line();
+            writer.Line("protected override int UnitFirstNode(int unit) => s_firstNodes[unit];");
+            writer.Line();
+            writer.Open("protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)");
+            writer.Open("switch (unit)");
+            for (int u = 0; u < schedule.Units.Count; u++)
+            {
+                writer.Line($"case {u}: return Unit{u}();");
+            }
+
+            writer.Line("default: return default;");
+            writer.Close();
+            writer.Close();
+
+            for (int u = 0; u < schedule.Units.Count; u++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmitUnit(writer, pipeline, u);
+            }
+
+            writer.Close();
+        }
+
+        private static void EmitPlan(IndentedWriter writer, CompiledPipeline pipeline)
+        {
+            Schedule schedule = pipeline.Schedule!;
+            bool usesCancellation = pipeline.Spec.Nodes.Any(n => n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
+            writer.Line("private static readonly int[] s_firstNodes = " + Ints(schedule.Units.Select(u => u.Nodes[0])) + ";");
+            writer.Line();
+            writer.Line("private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(");
+            writer.Line("    " + Literal(pipeline.Spec.Name) + ",");
+            writer.Line("    " + Strings(pipeline.Spec.Nodes.Select(n => n.Name)) + ",");
+            writer.Line("    joinCounts: " + Ints(schedule.JoinCounts) + ",");
+            writer.Line("    successorOffsets: " + Ints(schedule.SuccessorOffsets) + ",");
+            writer.Line("    successors: " + Ints(schedule.Successors) + ",");
+            writer.Line("    sources: " + Ints(schedule.Sources) + ",");
+            writer.Line("    usesCancellation: " + (usesCancellation ? "true" : "false") + ");");
+        }
+
+        private static void EmitGraph(IndentedWriter writer, CompiledPipeline pipeline)
+        {
+            PipelineSpec spec = pipeline.Spec;
+            Schedule schedule = pipeline.Schedule!;
+            writer.Line();
+            writer.Line("internal static readonly global::Kiln.PipelineGraph Graph = new(");
+            writer.Line("    " + Literal(spec.Name) + ",");
+            writer.Line("    new global::Kiln.PipelineNode[]");
+            writer.Line("    {");
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                NodeSpec node = spec.Nodes[n];
+                string output = node.OutputDisplay is null ? "null" : Literal(node.OutputDisplay);
+                writer.Line($"        new({Literal(node.Name)}, global::Kiln.NodeKind.{node.Kind}, {output}, {schedule.Waves[n]}),");
+            }
+
+            writer.Line("    },");
+            writer.Line("    new global::Kiln.PipelineEdge[]");
+            writer.Line("    {");
+            foreach (BoundEdge edge in pipeline.Bound.Edges)
+            {
+                writer.Line($"        new({Literal(spec.Nodes[edge.From].Name)}, {Literal(spec.Nodes[edge.To].Name)}),");
+            }
+
+            writer.Line("    },");
+            writer.Line("    new global::Kiln.PipelineInput[]");
+            writer.Line("    {");
+            foreach (BoundInput input in pipeline.Bound.Inputs)
+            {
+                writer.Line($"        new({Literal(input.Name)}, {Literal(input.TypeDisplay)}),");
+            }
+
+            writer.Line("    },");
+            writer.Line("    new string[][]");
+            writer.Line("    {");
+            for (int wave = 0; wave < schedule.WaveCount; wave++)
+            {
+                IEnumerable<string> names = Enumerable.Range(0, spec.Nodes.Count).Where(n => schedule.Waves[n] == wave).Select(n => spec.Nodes[n].Name);
+                writer.Line("        " + Strings(names) + ",");
+            }
+
+            writer.Line("    },");
+            writer.Line("    " + Strings(schedule.CriticalPath.Select(n => spec.Nodes[n].Name)) + ",");
+            writer.Line("    global::System.Array.Empty<global::Kiln.FusionGroup>());");
+        }
+
+        private static string ResultExpression(CompiledPipeline pipeline)
+        {
+            EquatableArray<int> sinks = pipeline.Bound.Sinks;
+            return sinks.Count switch
+            {
+                0 => "null",
+                1 => NodeField(sinks[0]),
+                _ => "new Result(" + string.Join(", ", sinks.Select(NodeField)) + ")",
+            };
+        }
+
+        private static string InputField(string name) => "__in_" + name;
+
+        private static string NodeField(int node) => "__v" + node;
+
+        private static string Ints(IEnumerable<int> values) => "new int[] { " + string.Join(", ", values) + " }";
+
+        private static string Strings(IEnumerable<string> values) => "new string[] { " + string.Join(", ", values.Select(Literal)) + " }";
+    }
+}

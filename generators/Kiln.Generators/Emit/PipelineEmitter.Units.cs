@@ -1,0 +1,119 @@
+using System.Linq;
+using Kiln.Model;
+
+namespace Kiln.Generators.Emit
+{
+    internal static partial class PipelineEmitter
+    {
+        // A unit runs its chain synchronously until a node returns an unfinished task; from there a resume method
+        // awaits it and runs the rest of the chain. A failing node is handed to Fail, never thrown to the executor.
+        private static void EmitUnit(IndentedWriter writer, CompiledPipeline pipeline, int unit)
+        {
+            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
+            writer.Line();
+            writer.Open($"private global::System.Threading.Tasks.ValueTask Unit{unit}()");
+            writer.Line($"int at = {nodes[0]};");
+            writer.Open("try");
+            for (int position = 0; position < nodes.Count; position++)
+            {
+                int node = nodes[position];
+                NodeSpec spec = pipeline.Spec.Nodes[node];
+                if (position > 0)
+                {
+                    writer.Line("if (IsStopping) return default;");
+                    writer.Line($"at = {node};");
+                }
+
+                writer.Line($"if (Observed) NodeStarting({node});");
+                string call = Call(pipeline, node);
+                if (spec.IsAsync)
+                {
+                    writer.Line($"var pending{node} = {call};");
+                    writer.Line($"if (!pending{node}.IsCompletedSuccessfully) return Unit{unit}From{position}(pending{node});");
+                    switch (spec.Shape)
+                    {
+                        case ReturnShape.TaskOfT:
+                        case ReturnShape.ValueTaskOfT:
+                            writer.Line($"{NodeField(node)} = pending{node}.Result;");
+                            break;
+                        case ReturnShape.ValueTask:
+                            writer.Line($"pending{node}.GetAwaiter().GetResult();");
+                            break;
+                    }
+                }
+                else
+                {
+                    writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+                }
+
+                writer.Line($"if (Observed) NodeFinished({node});");
+            }
+
+            writer.Close();
+            writer.Open("catch (global::System.Exception exception)");
+            writer.Line("Fail(at, exception);");
+            writer.Close();
+            writer.Line("return default;");
+            writer.Close();
+
+            for (int position = 0; position < nodes.Count; position++)
+            {
+                if (pipeline.Spec.Nodes[nodes[position]].IsAsync)
+                {
+                    EmitResume(writer, pipeline, unit, position);
+                }
+            }
+        }
+
+        private static void EmitResume(IndentedWriter writer, CompiledPipeline pipeline, int unit, int from)
+        {
+            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
+            int first = nodes[from];
+            writer.Line();
+            writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({pipeline.Spec.Nodes[first].ReturnType} pending)");
+            writer.Line($"int at = {first};");
+            writer.Open("try");
+            NodeSpec firstSpec = pipeline.Spec.Nodes[first];
+            writer.Line(firstSpec.HasOutput
+                ? $"{NodeField(first)} = await pending.ConfigureAwait(false);"
+                : "await pending.ConfigureAwait(false);");
+            writer.Line($"if (Observed) NodeFinished({first});");
+            for (int position = from + 1; position < nodes.Count; position++)
+            {
+                int node = nodes[position];
+                NodeSpec spec = pipeline.Spec.Nodes[node];
+                writer.Line("if (IsStopping) return;");
+                writer.Line($"at = {node};");
+                writer.Line($"if (Observed) NodeStarting({node});");
+                string call = spec.IsAsync ? $"await {Call(pipeline, node)}.ConfigureAwait(false)" : Call(pipeline, node);
+                writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+                writer.Line($"if (Observed) NodeFinished({node});");
+            }
+
+            writer.Close();
+            writer.Open("catch (global::System.Exception exception)");
+            writer.Line("Fail(at, exception);");
+            writer.Close();
+            writer.Close();
+        }
+
+        private static string Call(CompiledPipeline pipeline, int node)
+        {
+            NodeSpec spec = pipeline.Spec.Nodes[node];
+            var arguments = spec.Parameters.Select(p => p.Role switch
+            {
+                ParameterRole.Node => NodeField(p.Producer),
+                ParameterRole.Cancellation => "Token",
+                _ => InputField(p.Name),
+            });
+            return $"{ClassReference(pipeline.Spec)}.{Identifier(spec.Name)}({string.Join(", ", arguments)})";
+        }
+
+        private static string ClassReference(PipelineSpec spec)
+        {
+            string outer = string.Concat(spec.ContainingTypes.Select(t => t.Split(' ').Last() + "."));
+            string prefix = spec.Namespace is null ? "global::" : "global::" + spec.Namespace + ".";
+            return prefix + outer + spec.Name;
+        }
+    }
+}

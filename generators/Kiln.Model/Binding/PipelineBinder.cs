@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Kiln.Model
+{
+    /// <summary>Applies SPEC's binding rules to a <see cref="PipelineSpec"/>: inputs, edges, sinks and binding errors.</summary>
+    public static class PipelineBinder
+    {
+        public static BoundPipeline Bind(PipelineSpec spec)
+        {
+            var problems = new List<ModelDiagnostic>();
+            CheckDeclaration(spec, problems);
+
+            var inputs = new List<BoundInput>();
+            var inputTypes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var edges = new List<BoundEdge>();
+            var seen = new HashSet<(int, int)>();
+            var consumed = new bool[spec.Nodes.Count];
+            var names = spec.Nodes.Select(n => n.Name).ToArray();
+            var nameIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (!nameIndex.ContainsKey(names[i]))
+                {
+                    nameIndex.Add(names[i], i);
+                }
+            }
+
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                NodeSpec node = spec.Nodes[n];
+                for (int p = 0; p < node.Parameters.Count; p++)
+                {
+                    ParameterSpec parameter = node.Parameters[p];
+                    switch (parameter.Role)
+                    {
+                        case ParameterRole.Node:
+                            NodeSpec producer = spec.Nodes[parameter.Producer];
+                            if (seen.Add((parameter.Producer, n)))
+                            {
+                                edges.Add(new BoundEdge(parameter.Producer, n, IsData: true));
+                            }
+
+                            consumed[parameter.Producer] = true;
+                            if (!producer.HasOutput)
+                            {
+                                problems.Add(At(DiagnosticIds.NoOutput, DiagnosticTarget.Parameter, n, p, parameter.Name, producer.Name, node.Name));
+                            }
+                            else if (node.Kind == NodeKindSpec.Task && !parameter.ConvertsFromProducer)
+                            {
+                                problems.Add(At(DiagnosticIds.TypeMismatch, DiagnosticTarget.Parameter, n, p, parameter.Name, node.Name, parameter.TypeDisplay, producer.Name, producer.OutputDisplay ?? "?"));
+                            }
+
+                            break;
+
+                        case ParameterRole.UnknownProducer:
+                            string given = parameter.From ?? string.Empty;
+                            string? closest = Closest(given, names);
+                            problems.Add(At(DiagnosticIds.UnknownNode, DiagnosticTarget.FromArgument, n, p, given, spec.Name, Hint(closest)) with { Suggestion = closest });
+                            break;
+
+                        case ParameterRole.Input:
+                            if (inputTypes.TryGetValue(parameter.Name, out string? firstType))
+                            {
+                                if (firstType != parameter.TypeKey)
+                                {
+                                    BoundInput first = inputs.First(i => i.Name == parameter.Name);
+                                    problems.Add(At(DiagnosticIds.InputTypeConflict, DiagnosticTarget.Parameter, n, p, parameter.Name, parameter.TypeDisplay, first.TypeDisplay));
+                                }
+                            }
+                            else
+                            {
+                                inputTypes.Add(parameter.Name, parameter.TypeKey);
+                                inputs.Add(new BoundInput(parameter.Name, parameter.Type, parameter.TypeDisplay));
+                            }
+
+                            break;
+                    }
+                }
+
+                foreach (AfterSpec after in node.After)
+                {
+                    if (after.Name is not null && nameIndex.TryGetValue(after.Name, out int before))
+                    {
+                        if (seen.Add((before, n)))
+                        {
+                            edges.Add(new BoundEdge(before, n, IsData: false));
+                        }
+                    }
+                    else
+                    {
+                        string given = after.Name ?? string.Empty;
+                        string? closest = Closest(given, names);
+                        problems.Add(new ModelDiagnostic(
+                            DiagnosticIds.UnknownNode, DiagnosticTarget.AfterArgument, n, -1, after.Attribute, after.Argument,
+                            new[] { given, spec.Name, Hint(closest) }.ToEquatableArray(), closest));
+                    }
+                }
+            }
+
+            var sinks = new List<int>();
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                if (spec.Nodes[n].HasOutput && (!consumed[n] || spec.Nodes[n].IsOutput))
+                {
+                    sinks.Add(n);
+                }
+            }
+
+            return new BoundPipeline(spec, inputs.ToEquatableArray(), edges.ToEquatableArray(), sinks.ToEquatableArray(), problems.ToEquatableArray());
+        }
+
+        private static void CheckDeclaration(PipelineSpec spec, List<ModelDiagnostic> problems)
+        {
+            if (!spec.IsClass || !spec.IsStatic || !spec.IsPartial)
+            {
+                problems.Add(At(DiagnosticIds.NotStaticPartial, DiagnosticTarget.Type, -1, -1, spec.Name));
+            }
+
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (NodeSpec node in spec.Nodes)
+            {
+                counts[node.Name] = counts.TryGetValue(node.Name, out int count) ? count + 1 : 1;
+            }
+
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                NodeSpec node = spec.Nodes[n];
+                if (!node.IsStatic || node.IsGeneric)
+                {
+                    string what = !node.IsStatic ? "is not static" : "is generic";
+                    problems.Add(At(DiagnosticIds.InvalidNodeMethod, DiagnosticTarget.Method, n, -1, node.Name, what));
+                }
+
+                if (counts[node.Name] > 1)
+                {
+                    problems.Add(At(DiagnosticIds.DuplicateNode, DiagnosticTarget.Method, n, -1, node.Name, spec.Name));
+                }
+
+                if (node.KindCount > 1)
+                {
+                    problems.Add(At(DiagnosticIds.SeveralKinds, DiagnosticTarget.Method, n, -1, node.Name));
+                }
+            }
+        }
+
+        private static ModelDiagnostic At(string id, DiagnosticTarget target, int node, int parameter, params string[] arguments) =>
+            new(id, target, node, parameter, -1, -1, arguments.ToEquatableArray());
+
+        private static string Hint(string? closest) => closest is null ? string.Empty : $"; did you mean '{closest}'?";
+
+        /// <summary>The node name closest to <paramref name="given"/> by edit distance, or null if none is close.</summary>
+        public static string? Closest(string given, IReadOnlyList<string> names)
+        {
+            string? best = null;
+            int bestDistance = int.MaxValue;
+            foreach (string name in names)
+            {
+                int distance = EditDistance(given.ToUpperInvariant(), name.ToUpperInvariant());
+                if (distance < bestDistance)
+                {
+                    best = name;
+                    bestDistance = distance;
+                }
+            }
+
+            // Far-off names are no suggestion: at most half the name may differ.
+            return best is not null && bestDistance <= Math.Max(2, best.Length / 2) ? best : null;
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (int i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                    current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
+                }
+
+                (previous, current) = (current, previous);
+            }
+
+            return previous[b.Length];
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.CodeAnalysis;
+
+namespace Kiln.Model
+{
+    /// <summary>Every Kiln diagnostic, in one place. Message arguments follow <see cref="ModelDiagnostic.Arguments"/>.</summary>
+    public static class DiagnosticDescriptors
+    {
+        private const string Pipeline = "Kiln.Pipeline";
+        private const string Kernel = "Kiln.Kernel";
+        private const string HelpRoot = "https://github.com/kiln-dev/kiln/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor Cycle = Error(
+            DiagnosticIds.Cycle, Pipeline, "Dependency cycle",
+            "Pipeline '{1}' has a dependency cycle: {0}",
+            "Nodes depend on each other in a circle, so none of them can run first.");
+
+        public static readonly DiagnosticDescriptor NotStaticPartial = Error(
+            DiagnosticIds.NotStaticPartial, Pipeline, "A pipeline must be a static partial class",
+            "Pipeline '{0}' must be a static partial class",
+            "The generator adds RunAsync and Graph to the class, which needs it to be static and partial (and every enclosing type partial).");
+
+        public static readonly DiagnosticDescriptor InvalidNodeMethod = Error(
+            DiagnosticIds.InvalidNodeMethod, Pipeline, "A node must be a static, non-generic method",
+            "Node '{0}' {1}; a node must be a static, non-generic method",
+            "Nodes are called without an instance and with types fixed at build time.");
+
+        public static readonly DiagnosticDescriptor TypeMismatch = Error(
+            DiagnosticIds.TypeMismatch, Pipeline, "Parameter type does not match the producer's output",
+            "Parameter '{0}' of '{1}' is '{2}', but it binds to '{3}', whose output is '{4}'",
+            "A parameter bound to a node receives that node's output, so its type must accept it.");
+
+        public static readonly DiagnosticDescriptor InputTypeConflict = Error(
+            DiagnosticIds.InputTypeConflict, Pipeline, "One pipeline input with two types",
+            "Pipeline input '{0}' is '{1}' here but '{2}' where it first appears",
+            "Every parameter with an input's name is the same input of RunAsync, so their types must agree.");
+
+        public static readonly DiagnosticDescriptor UnknownNode = Error(
+            DiagnosticIds.UnknownNode, Pipeline, "[From] or [After] names no node",
+            "'{0}' is not a node of pipeline '{1}'{2}",
+            "[From] and [After] must name a node of the same pipeline; use nameof.");
+
+        public static readonly DiagnosticDescriptor NoOutput = Error(
+            DiagnosticIds.NoOutput, Pipeline, "Parameter binds to a node without output",
+            "Parameter '{0}' binds to '{1}', which has no output; use [After(nameof({1}))] on '{2}' to order it without data",
+            "void, Task and ValueTask nodes produce no value to pass.");
+
+        public static readonly DiagnosticDescriptor DuplicateNode = Error(
+            DiagnosticIds.DuplicateNode, Pipeline, "Two nodes with one name",
+            "Pipeline '{1}' has more than one node named '{0}'",
+            "A node's name is its method name, so overloads would be ambiguous.");
+
+        public static readonly DiagnosticDescriptor InvalidKernel = Error(
+            DiagnosticIds.InvalidKernel, Kernel, "Invalid kernel signature",
+            "Kernel '{0}': {1}",
+            "A kernel is a synchronous static method over scalars returning one scalar.");
+
+        public static readonly DiagnosticDescriptor InvalidReduction = Error(
+            DiagnosticIds.InvalidReduction, Kernel, "Invalid reduction signature",
+            "Reduction '{0}': {1}",
+            "A reduction is a static method T R(T acc, T x) over a scalar T.");
+
+        public static readonly DiagnosticDescriptor InvalidStage = Error(
+            DiagnosticIds.InvalidStage, Pipeline, "Invalid stage signature",
+            "Stage '{0}': {1}",
+            "A stage is an async method over PipeReader parameters and an optional PipeWriter named output.");
+
+        public static readonly DiagnosticDescriptor SeveralKinds = Error(
+            DiagnosticIds.SeveralKinds, Pipeline, "One method marked as two kinds of node",
+            "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
+            "A node has exactly one kind.");
+
+        public static readonly DiagnosticDescriptor KernelAllocation = Error(
+            DiagnosticIds.KernelAllocation, Kernel, "Allocation in a kernel",
+            "Kernel code cannot allocate or use reference-type objects: {0}",
+            "Kernels run on devices without a managed heap.");
+
+        public static readonly DiagnosticDescriptor KernelException = Error(
+            DiagnosticIds.KernelException, Kernel, "Exceptions in a kernel",
+            "Kernel code cannot throw or catch exceptions: {0}",
+            "Devices have no exception handling.");
+
+        public static readonly DiagnosticDescriptor KernelUnknownCall = Error(
+            DiagnosticIds.KernelUnknownCall, Kernel, "Call without a device counterpart",
+            "'{0}' has no device counterpart and no source in this compilation",
+            "Kernels may call Math/MathF functions Kiln maps and static methods whose source it can translate.");
+
+        public static readonly DiagnosticDescriptor KernelUnsupported = Error(
+            DiagnosticIds.KernelUnsupported, Kernel, "Construct kernels cannot run",
+            "Kernel code cannot use {0}",
+            "Kernels are a C# subset: locals, arithmetic, comparisons, ?:, if, for, while, return, constants and calls.");
+
+        public static readonly DiagnosticDescriptor KernelRecursion = Error(
+            DiagnosticIds.KernelRecursion, Kernel, "Recursion in a kernel",
+            "The call to '{0}' makes kernel code recursive: {1}",
+            "Device code has no call stack to recurse on.");
+
+        public static readonly DiagnosticDescriptor KernelType = Error(
+            DiagnosticIds.KernelType, Kernel, "Type kernels cannot use",
+            "Kernel code cannot use type '{0}'",
+            "Kernels work on float, double, integer and bool scalars.");
+
+        public static readonly DiagnosticDescriptor KernelStaticField = Error(
+            DiagnosticIds.KernelStaticField, Kernel, "Static field in a kernel",
+            "Kernel code cannot read or write static field '{0}'; use a constant or a uniform input",
+            "Devices cannot see the host's static fields.");
+
+        public static readonly DiagnosticDescriptor FusionGroup = new(
+            DiagnosticIds.FusionGroup, "Fusion group", "Fusion group '{0}' runs {1} as one loop or launch",
+            Kernel, DiagnosticSeverity.Info, isEnabledByDefault: true,
+            description: "Kernels and reductions connected element-wise over streams of one length are fused.",
+            helpLinkUri: HelpRoot + DiagnosticIds.FusionGroup + ".md");
+
+        private static DiagnosticDescriptor Error(string id, string category, string title, string message, string description) =>
+            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpRoot + id + ".md");
+    }
+}

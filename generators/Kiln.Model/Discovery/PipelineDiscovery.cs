@@ -1,0 +1,347 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kiln.Model
+{
+    /// <summary>
+    /// Turns a <c>[Pipeline]</c> class symbol into a <see cref="PipelineSpec"/>. Shared by the generator and the
+    /// analyzers, so both see the same nodes. Works on broken code: whatever cannot be read becomes a neutral value.
+    /// </summary>
+    public static class PipelineDiscovery
+    {
+        private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        private static readonly SymbolDisplayFormat Brief = SymbolDisplayFormat.MinimallyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>Whether <paramref name="attribute"/> is one of Kiln's attributes named <paramref name="name"/>.</summary>
+        public static bool IsKilnAttribute(AttributeData attribute, string name)
+        {
+            INamedTypeSymbol? type = attribute.AttributeClass;
+            return type is not null
+                && type.Name == name
+                && type.ContainingNamespace is { Name: KnownNames.Namespace, ContainingNamespace.IsGlobalNamespace: true };
+        }
+
+        /// <summary>Whether <paramref name="type"/> carries <c>[Pipeline]</c>.</summary>
+        public static bool IsPipeline(INamedTypeSymbol type)
+        {
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                if (IsKilnAttribute(attribute, KnownNames.PipelineAttributeName))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The node methods of <paramref name="type"/>, in the order <see cref="PipelineSpec.Nodes"/> lists them.</summary>
+        public static ImmutableArray<IMethodSymbol> NodeMethods(INamedTypeSymbol type)
+        {
+            var methods = ImmutableArray.CreateBuilder<IMethodSymbol>();
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && KindsOf(method).Count > 0)
+                {
+                    methods.Add(method);
+                }
+            }
+
+            return methods.ToImmutable();
+        }
+
+        public static PipelineSpec Discover(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        {
+            ImmutableArray<IMethodSymbol> methods = NodeMethods(type);
+
+            // Names are case-insensitive for parameter binding; an exact match wins over a case-insensitive one.
+            var exact = new Dictionary<string, int>(StringComparer.Ordinal);
+            var folded = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < methods.Length; i++)
+            {
+                if (!exact.ContainsKey(methods[i].Name))
+                {
+                    exact.Add(methods[i].Name, i);
+                }
+
+                if (!folded.ContainsKey(methods[i].Name))
+                {
+                    folded.Add(methods[i].Name, i);
+                }
+            }
+
+            var outputs = new ITypeSymbol?[methods.Length];
+            for (int i = 0; i < methods.Length; i++)
+            {
+                outputs[i] = OutputOf(methods[i], compilation, out _);
+            }
+
+            var nodes = new NodeSpec[methods.Length];
+            for (int i = 0; i < methods.Length; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                nodes[i] = DiscoverNode(methods[i], compilation, outputs, exact, folded);
+            }
+
+            return new PipelineSpec(
+                type.Name,
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                ContainingTypesOf(type),
+                type.IsStatic,
+                IsPartialThroughout(type, cancellationToken),
+                type.TypeKind == TypeKind.Class,
+                nodes.ToEquatableArray());
+        }
+
+        private static NodeSpec DiscoverNode(
+            IMethodSymbol method,
+            Compilation compilation,
+            ITypeSymbol?[] outputs,
+            Dictionary<string, int> exact,
+            Dictionary<string, int> folded)
+        {
+            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
+            int cost = 1;
+            foreach (var (kind, attribute) in kinds)
+            {
+                if (kind == NodeKindSpec.Task)
+                {
+                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                    {
+                        if (argument.Key == "Cost" && argument.Value.Value is int value)
+                        {
+                            cost = Math.Max(1, value);
+                        }
+                    }
+                }
+            }
+
+            ITypeSymbol? output = OutputOf(method, compilation, out ReturnShape shape);
+            var after = new List<AfterSpec>();
+            bool isOutput = false;
+            int afterAttribute = 0;
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (IsKilnAttribute(attribute, KnownNames.OutputAttribute))
+                {
+                    isOutput = true;
+                }
+                else if (IsKilnAttribute(attribute, KnownNames.AfterAttribute))
+                {
+                    if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+                        && !attribute.ConstructorArguments[0].IsNull)
+                    {
+                        ImmutableArray<TypedConstant> names = attribute.ConstructorArguments[0].Values;
+                        for (int i = 0; i < names.Length; i++)
+                        {
+                            after.Add(new AfterSpec(names[i].Value as string, afterAttribute, i));
+                        }
+                    }
+
+                    afterAttribute++;
+                }
+            }
+
+            var parameters = new ParameterSpec[method.Parameters.Length];
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = DiscoverParameter(method.Parameters[i], compilation, outputs, exact, folded);
+            }
+
+            return new NodeSpec(
+                method.Name,
+                kinds.Count > 0 ? kinds[0].Kind : NodeKindSpec.Task,
+                kinds.Count,
+                cost,
+                method.IsStatic,
+                method.IsGenericMethod,
+                isOutput,
+                method.ReturnType.ToDisplayString(FullyQualified),
+                shape,
+                output?.ToDisplayString(FullyQualified),
+                output?.ToDisplayString(Brief),
+                after.ToEquatableArray(),
+                parameters.ToEquatableArray());
+        }
+
+        private static ParameterSpec DiscoverParameter(
+            IParameterSymbol parameter,
+            Compilation compilation,
+            ITypeSymbol?[] outputs,
+            Dictionary<string, int> exact,
+            Dictionary<string, int> folded)
+        {
+            string? from = null;
+            bool hasFrom = false;
+            bool isIndex = false;
+            foreach (AttributeData attribute in parameter.GetAttributes())
+            {
+                if (IsKilnAttribute(attribute, KnownNames.FromAttribute))
+                {
+                    hasFrom = true;
+                    if (attribute.ConstructorArguments.Length == 1)
+                    {
+                        from = attribute.ConstructorArguments[0].Value as string;
+                    }
+                }
+                else if (IsKilnAttribute(attribute, KnownNames.IndexAttribute))
+                {
+                    isIndex = true;
+                }
+            }
+
+            ParameterRole role;
+            int producer = -1;
+            if (hasFrom)
+            {
+                role = from is not null && exact.TryGetValue(from, out producer) ? ParameterRole.Node : ParameterRole.UnknownProducer;
+            }
+            else if (exact.TryGetValue(parameter.Name, out producer) || folded.TryGetValue(parameter.Name, out producer))
+            {
+                role = ParameterRole.Node;
+            }
+            else if (IsCancellationToken(parameter.Type))
+            {
+                role = ParameterRole.Cancellation;
+            }
+            else
+            {
+                role = ParameterRole.Input;
+            }
+
+            if (role != ParameterRole.Node)
+            {
+                producer = -1;
+            }
+
+            bool converts = false;
+            if (producer >= 0 && outputs[producer] is ITypeSymbol output && parameter.Type.TypeKind != TypeKind.Error)
+            {
+                Conversion conversion = compilation.ClassifyConversion(output, parameter.Type);
+                converts = conversion.Exists && conversion.IsImplicit && !conversion.IsUserDefined;
+            }
+
+            return new ParameterSpec(
+                parameter.Name,
+                parameter.Type.ToDisplayString(FullyQualified),
+                parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                parameter.Type.ToDisplayString(Brief),
+                parameter.RefKind != RefKind.None,
+                isIndex,
+                role,
+                from,
+                producer,
+                converts);
+        }
+
+        private static List<(NodeKindSpec Kind, AttributeData Attribute)> KindsOf(IMethodSymbol method)
+        {
+            var kinds = new List<(NodeKindSpec, AttributeData)>(1);
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (IsKilnAttribute(attribute, KnownNames.TaskAttribute))
+                {
+                    kinds.Add((NodeKindSpec.Task, attribute));
+                }
+                else if (IsKilnAttribute(attribute, KnownNames.KernelAttribute))
+                {
+                    kinds.Add((NodeKindSpec.Kernel, attribute));
+                }
+                else if (IsKilnAttribute(attribute, KnownNames.ReduceAttribute))
+                {
+                    kinds.Add((NodeKindSpec.Reduce, attribute));
+                }
+                else if (IsKilnAttribute(attribute, KnownNames.StageAttribute))
+                {
+                    kinds.Add((NodeKindSpec.Stage, attribute));
+                }
+            }
+
+            return kinds;
+        }
+
+        /// <summary>The output type of a node method (its return type unwrapped from Task/ValueTask), or null.</summary>
+        public static ITypeSymbol? OutputOf(IMethodSymbol method, Compilation compilation, out ReturnShape shape)
+        {
+            ITypeSymbol returnType = method.ReturnType;
+            if (method.ReturnsVoid)
+            {
+                shape = ReturnShape.Void;
+                return null;
+            }
+
+            if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            {
+                switch (named.MetadataName)
+                {
+                    case "Task":
+                        shape = ReturnShape.Task;
+                        return null;
+                    case "ValueTask":
+                        shape = ReturnShape.ValueTask;
+                        return null;
+                    case "Task`1":
+                        shape = ReturnShape.TaskOfT;
+                        return named.TypeArguments[0];
+                    case "ValueTask`1":
+                        shape = ReturnShape.ValueTaskOfT;
+                        return named.TypeArguments[0];
+                }
+            }
+
+            shape = ReturnShape.Value;
+            return returnType;
+        }
+
+        public static bool IsCancellationToken(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+
+        private static EquatableArray<string> ContainingTypesOf(INamedTypeSymbol type)
+        {
+            var declarations = new List<string>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                string keyword = outer.IsRecord
+                    ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                    : outer.TypeKind switch
+                    {
+                        TypeKind.Struct => "struct",
+                        TypeKind.Interface => "interface",
+                        _ => "class",
+                    };
+                string typeParameters = outer.TypeParameters.Length == 0
+                    ? string.Empty
+                    : "<" + string.Join(",", outer.TypeParameters.Select(p => p.Name)) + ">";
+                declarations.Insert(0, $"{(outer.IsStatic ? "static " : string.Empty)}partial {keyword} {outer.Name}{typeParameters}");
+            }
+
+            return declarations.ToEquatableArray();
+        }
+
+        private static bool IsPartialThroughout(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration
+                        || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+    }
+}

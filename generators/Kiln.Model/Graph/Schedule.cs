@@ -1,0 +1,29 @@
+namespace Kiln.Model
+{
+    /// <summary>A chain of nodes that runs inline on one thread: the executor's unit of work.</summary>
+    /// <param name="Nodes">The nodes, in the order they run.</param>
+    /// <param name="Priority">The heaviest cost from the unit's start to a sink; higher runs first.</param>
+    public sealed record UnitSpec(EquatableArray<int> Nodes, int Priority);
+
+    /// <summary>The build-time schedule of an acyclic pipeline.</summary>
+    /// <param name="Order">Nodes in topological order.</param>
+    /// <param name="Waves">Per node, its topological level.</param>
+    /// <param name="CriticalPath">Nodes from a source to a sink on the heaviest path by cost.</param>
+    /// <param name="Units">Chains of nodes; the executor schedules these.</param>
+    /// <param name="JoinCounts">Per unit, the number of units that must finish first.</param>
+    /// <param name="SuccessorOffsets">Per unit, where its successors start; one extra entry at the end.</param>
+    /// <param name="Successors">Successor units, each run sorted by priority, highest first.</param>
+    /// <param name="Sources">Units with no predecessor, highest priority first.</param>
+    public sealed record Schedule(
+        EquatableArray<int> Order,
+        EquatableArray<int> Waves,
+        EquatableArray<int> CriticalPath,
+        EquatableArray<UnitSpec> Units,
+        EquatableArray<int> JoinCounts,
+        EquatableArray<int> SuccessorOffsets,
+        EquatableArray<int> Successors,
+        EquatableArray<int> Sources)
+    {
+        public int WaveCount => Waves.Count == 0 ? 0 : System.Linq.Enumerable.Max(Waves) + 1;
+    }
+}

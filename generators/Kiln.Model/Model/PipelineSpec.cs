@@ -1,0 +1,122 @@
+namespace Kiln.Model
+{
+    /// <summary>What the generator and analyzers know of a <c>[Pipeline]</c> class: strings and numbers only.</summary>
+    /// <param name="Name">The class name.</param>
+    /// <param name="Namespace">The namespace, or null for the global one.</param>
+    /// <param name="ContainingTypes">Declarations of enclosing types, outermost first (<c>partial class Outer</c>).</param>
+    /// <param name="IsStatic">Whether the class is static.</param>
+    /// <param name="IsPartial">Whether every declaration of the class (and of its enclosing types) is partial.</param>
+    /// <param name="IsClass">Whether it is a class at all.</param>
+    /// <param name="Nodes">Marked methods in declaration order.</param>
+    public sealed record PipelineSpec(
+        string Name,
+        string? Namespace,
+        EquatableArray<string> ContainingTypes,
+        bool IsStatic,
+        bool IsPartial,
+        bool IsClass,
+        EquatableArray<NodeSpec> Nodes)
+    {
+        public string FullName => Namespace is null ? Name : Namespace + "." + Name;
+    }
+
+    /// <summary>The kind of node, mirroring <c>Kiln.NodeKind</c>.</summary>
+    public enum NodeKindSpec
+    {
+        Task,
+        Kernel,
+        Reduce,
+        Stage,
+    }
+
+    /// <summary>How a node method returns.</summary>
+    public enum ReturnShape
+    {
+        /// <summary>A plain value: the output.</summary>
+        Value,
+        /// <summary><c>void</c>: no output.</summary>
+        Void,
+        /// <summary><c>Task</c>: asynchronous, no output.</summary>
+        Task,
+        /// <summary><c>Task&lt;T&gt;</c>: asynchronous with an output.</summary>
+        TaskOfT,
+        /// <summary><c>ValueTask</c>: asynchronous, no output.</summary>
+        ValueTask,
+        /// <summary><c>ValueTask&lt;T&gt;</c>: asynchronous with an output.</summary>
+        ValueTaskOfT,
+    }
+
+    /// <param name="Name">The method name.</param>
+    /// <param name="Kind">The first kind attribute found.</param>
+    /// <param name="KindCount">How many kind attributes the method has (more than one is KILN012).</param>
+    /// <param name="Cost">The <c>Cost</c> of <c>[Task]</c>, at least 1.</param>
+    /// <param name="IsStatic">Whether the method is static.</param>
+    /// <param name="IsGeneric">Whether the method has type parameters.</param>
+    /// <param name="IsOutput">Whether it is marked <c>[Output]</c>.</param>
+    /// <param name="ReturnType">The return type, fully qualified.</param>
+    /// <param name="Shape">How it returns.</param>
+    /// <param name="OutputType">The output type fully qualified, or null.</param>
+    /// <param name="OutputDisplay">The output type as C# displays it briefly, or null.</param>
+    /// <param name="After">Names given in <c>[After]</c>, in order; null entries are arguments that are not constants.</param>
+    /// <param name="Parameters">The parameters.</param>
+    public sealed record NodeSpec(
+        string Name,
+        NodeKindSpec Kind,
+        int KindCount,
+        int Cost,
+        bool IsStatic,
+        bool IsGeneric,
+        bool IsOutput,
+        string ReturnType,
+        ReturnShape Shape,
+        string? OutputType,
+        string? OutputDisplay,
+        EquatableArray<AfterSpec> After,
+        EquatableArray<ParameterSpec> Parameters)
+    {
+        public bool HasOutput => OutputType is not null;
+
+        public bool IsAsync => Shape is ReturnShape.Task or ReturnShape.TaskOfT or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT;
+    }
+
+    /// <summary>One name in an <c>[After]</c> attribute.</summary>
+    /// <param name="Name">The name, or null when the argument is not a constant string.</param>
+    /// <param name="Attribute">Which <c>[After]</c> attribute of the method, counting from 0.</param>
+    /// <param name="Argument">Which argument of that attribute.</param>
+    public sealed record AfterSpec(string? Name, int Attribute, int Argument);
+
+    /// <summary>How a parameter would bind, as far as the method's own symbols tell.</summary>
+    public enum ParameterRole
+    {
+        /// <summary>Bound to the output of <see cref="ParameterSpec.Producer"/>.</summary>
+        Node,
+        /// <summary>A <c>CancellationToken</c>: receives the run's token.</summary>
+        Cancellation,
+        /// <summary>A pipeline input.</summary>
+        Input,
+        /// <summary><c>[From]</c> names no node of the pipeline.</summary>
+        UnknownProducer,
+    }
+
+    /// <param name="Name">The parameter name, without <c>@</c>.</param>
+    /// <param name="Type">The type, fully qualified with nullable annotations.</param>
+    /// <param name="TypeKey">The type fully qualified without nullable annotations, for comparisons.</param>
+    /// <param name="TypeDisplay">The type as C# displays it briefly.</param>
+    /// <param name="IsByRef">Whether it is ref, out or in.</param>
+    /// <param name="IsIndex">Whether it is marked <c>[Index]</c>.</param>
+    /// <param name="Role">How it binds.</param>
+    /// <param name="From">The <c>[From]</c> argument, if any.</param>
+    /// <param name="Producer">The producing node's index for <see cref="ParameterRole.Node"/>, else -1.</param>
+    /// <param name="ConvertsFromProducer">Whether the producer's output converts implicitly to this parameter's type.</param>
+    public sealed record ParameterSpec(
+        string Name,
+        string Type,
+        string TypeKey,
+        string TypeDisplay,
+        bool IsByRef,
+        bool IsIndex,
+        ParameterRole Role,
+        string? From,
+        int Producer,
+        bool ConvertsFromProducer);
+}

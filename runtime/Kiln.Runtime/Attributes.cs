@@ -1,0 +1,79 @@
+using System;
+
+namespace Kiln
+{
+    /// <summary>
+    /// Marks a <c>static partial class</c> as a pipeline. Kiln's source generator turns its marked methods into a
+    /// static graph and adds <c>RunAsync</c> and <c>Graph</c> to the class.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    public sealed class PipelineAttribute : Attribute
+    {
+    }
+
+    /// <summary>Marks a static method as a task: coarse work, synchronous or asynchronous, run once per pipeline run.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class TaskAttribute : Attribute
+    {
+        /// <summary>Relative weight of the task for scheduling and the critical path. Defaults to 1.</summary>
+        public int Cost { get; set; } = 1;
+    }
+
+    /// <summary>Marks a static method over scalars as a data-parallel kernel, run once per element of its input streams.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class KernelAttribute : Attribute
+    {
+    }
+
+    /// <summary>
+    /// Marks a static method <c>T R(T acc, T x)</c> as an associative and commutative combiner that folds a stream into one value.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class ReduceAttribute : Attribute
+    {
+        /// <summary>The identity of the combine (the result for an empty stream). Defaults to 0.</summary>
+        public double Identity { get; set; }
+    }
+
+    /// <summary>Marks a static async method over <c>PipeReader</c>/<c>PipeWriter</c> as a streaming byte stage.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class StageAttribute : Attribute
+    {
+    }
+
+    /// <summary>Binds a parameter to the output of the named node, whatever the parameter's name.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class FromAttribute : Attribute
+    {
+        /// <summary>Binds the parameter to the output of <paramref name="node"/>.</summary>
+        /// <param name="node">The producing node's name; use <c>nameof</c>.</param>
+        public FromAttribute(string node) => Node = node;
+
+        /// <summary>The producing node's name.</summary>
+        public string Node { get; }
+    }
+
+    /// <summary>Orders a node after other nodes without passing data.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = true)]
+    public sealed class AfterAttribute : Attribute
+    {
+        /// <summary>Runs the node after each of <paramref name="nodes"/>.</summary>
+        /// <param name="nodes">Names of nodes of the same pipeline; use <c>nameof</c>.</param>
+        public AfterAttribute(params string[] nodes) => Nodes = nodes ?? Array.Empty<string>();
+
+        /// <summary>The nodes that must finish first.</summary>
+        public string[] Nodes { get; }
+    }
+
+    /// <summary>Makes a node's output part of the run's result even when other nodes consume it.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class OutputAttribute : Attribute
+    {
+    }
+
+    /// <summary>Marks an <c>int</c> kernel parameter that receives the element index.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class IndexAttribute : Attribute
+    {
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+
+namespace Kiln
+{
+    /// <summary>A node of a pipeline run failed. <see cref="Exception.InnerException"/> is what it threw.</summary>
+    public sealed class PipelineException : Exception
+    {
+        /// <summary>Creates the exception for a failed node.</summary>
+        /// <param name="pipeline">The pipeline's name.</param>
+        /// <param name="nodeName">The first node that failed.</param>
+        /// <param name="innerException">What the node threw.</param>
+        public PipelineException(string pipeline, string nodeName, Exception innerException)
+            : base($"Node '{nodeName}' of pipeline '{pipeline}' failed: {innerException.Message}", innerException)
+        {
+            PipelineName = pipeline;
+            NodeName = nodeName;
+        }
+
+        /// <summary>Creates the exception with a message of its own, for failures that are not a node's exception.</summary>
+        /// <param name="pipeline">The pipeline's name.</param>
+        /// <param name="nodeName">The node concerned.</param>
+        /// <param name="message">What went wrong.</param>
+        public PipelineException(string pipeline, string nodeName, string message)
+            : base(message)
+        {
+            PipelineName = pipeline;
+            NodeName = nodeName;
+        }
+
+        /// <summary>The pipeline's name.</summary>
+        public string PipelineName { get; }
+
+        /// <summary>The first node of the run that failed.</summary>
+        public string NodeName { get; }
+    }
+
+    /// <summary>An explicitly requested device is not present on this machine.</summary>
+    public sealed class DeviceUnavailableException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        /// <param name="device">The device kind that was asked for.</param>
+        /// <param name="message">What was looked for and not found.</param>
+        public DeviceUnavailableException(DeviceKind device, string message)
+            : base(message) => Device = device;
+
+        /// <summary>The device kind that was asked for.</summary>
+        public DeviceKind Device { get; }
+    }
+}

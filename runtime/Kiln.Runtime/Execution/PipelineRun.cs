@@ -1,0 +1,441 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Kiln.Execution
+{
+    /// <summary>
+    /// One run of a pipeline: the generated subclass holds the inputs and every node's value as typed fields, and
+    /// executes units; this class schedules them. A join counter per unit, a ready list with one slot per unit
+    /// (each unit becomes ready once), and up to <see cref="KilnOptions.MaxDegreeOfParallelism"/> workers on the
+    /// thread pool. The thread that finishes a unit runs one ready successor itself instead of queueing it.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public abstract class PipelineRun : IThreadPoolWorkItem
+    {
+        private const int Running = 0;
+        private const int StoppedByFailure = 1;
+        private const int StoppedByCancellation = 2;
+
+        private readonly PipelinePlan _plan;
+        private readonly int[] _joins;
+
+        // Ready units, stored as unit + 1 so that 0 means "reserved, not yet written".
+        private readonly int[] _ready;
+        private int _readyHead;
+        private int _readyTail;
+
+        private int _workers;
+        private int _maxWorkers;
+
+        // Workers plus units awaiting asynchronously: the run ends when this reaches zero.
+        private int _active;
+        private int _state;
+        private int _failedNode = -1;
+        private Exception? _failure;
+        private CancellationToken _callerToken;
+        private CancellationTokenSource? _runCancellation;
+        private RunObserver? _observer;
+
+        /// <summary>Creates the run for <paramref name="plan"/>.</summary>
+        /// <param name="plan">The generated plan.</param>
+        protected PipelineRun(PipelinePlan plan)
+        {
+            _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+            _joins = plan.JoinCounts.Length == 0 ? Array.Empty<int>() : (int[])plan.JoinCounts.Clone();
+            _ready = new int[plan.UnitCount];
+        }
+
+        /// <summary>The token nodes receive: cancelled when the caller cancels or a node fails.</summary>
+        protected CancellationToken Token { get; private set; }
+
+        /// <summary>Whether generated code must report node starts and ends (tracing, progress, activities).</summary>
+        protected bool Observed { get; private set; }
+
+        /// <summary>True once a node has failed or the caller has cancelled: no further node may start.</summary>
+        protected bool IsStopping
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Volatile.Read(ref _state) != Running || _callerToken.IsCancellationRequested;
+        }
+
+        /// <summary>The options of this run.</summary>
+        protected KilnOptions Options { get; private set; } = KilnOptions.Default;
+
+        /// <summary>Runs one unit. A failing node is reported with <see cref="Fail"/>, never thrown.</summary>
+        /// <param name="unit">The unit index.</param>
+        /// <returns>A completed value task, or one that completes when the unit's asynchronous nodes do.</returns>
+        protected abstract ValueTask ExecuteUnit(int unit);
+
+        /// <summary>Called once when the run has ended, no unit running any more.</summary>
+        /// <param name="error">The failure to surface, or null.</param>
+        /// <param name="cancelled">True when the caller cancelled the run.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        private protected abstract void Complete(Exception? error, bool cancelled, CancellationToken cancellationToken);
+
+        /// <summary>Records that <paramref name="node"/> threw <paramref name="exception"/> and stops the run.</summary>
+        /// <param name="node">The node index.</param>
+        /// <param name="exception">What it threw.</param>
+        protected void Fail(int node, Exception exception)
+        {
+            if (exception is OperationCanceledException && _callerToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _state, StoppedByCancellation, Running);
+            }
+            else if (Interlocked.CompareExchange(ref _failedNode, node, -1) == -1)
+            {
+                _failure = exception;
+                Interlocked.CompareExchange(ref _state, StoppedByFailure, Running);
+                CancelNodes();
+            }
+
+            if (Observed)
+            {
+                _observer!.NodeFailed(node, exception);
+            }
+        }
+
+        /// <summary>Reports that a node starts (only called when <see cref="Observed"/>).</summary>
+        /// <param name="node">The node index.</param>
+        protected void NodeStarting(int node) => _observer?.NodeStarting(node);
+
+        /// <summary>Reports that a node finished (only called when <see cref="Observed"/>).</summary>
+        /// <param name="node">The node index.</param>
+        protected void NodeFinished(int node) => _observer?.NodeFinished(node);
+
+        private protected void Start(KilnOptions? options, CancellationToken cancellationToken)
+        {
+            Options = options ?? KilnOptions.Default;
+            _maxWorkers = Options.MaxDegreeOfParallelism;
+            _callerToken = cancellationToken;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Complete(null, cancelled: true, cancellationToken);
+                return;
+            }
+
+            _observer = RunObserver.Create(_plan, Options);
+            Observed = _observer is not null;
+            if (_plan.UsesCancellation)
+            {
+                _runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Token = _runCancellation.Token;
+            }
+            else
+            {
+                Token = cancellationToken;
+            }
+
+            _observer?.RunStarting();
+            int[] sources = _plan.Sources;
+            if (sources.Length == 0)
+            {
+                Finish();
+                return;
+            }
+
+            // Sources go to the ready list, then the caller's thread becomes the first worker: no hand-off for
+            // the common case of a run whose first unit is short.
+            _active = 1;
+            _workers = 1;
+            for (int i = 1; i < sources.Length; i++)
+            {
+                Push(sources[i]);
+                if (TryAcquireWorker())
+                {
+                    Interlocked.Increment(ref _active);
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                }
+            }
+
+            WorkFrom(sources[0]);
+        }
+
+        void IThreadPoolWorkItem.Execute() => WorkFrom(-1);
+
+        // A worker: runs `unit` (if any) and then whatever it can take from the ready list.
+        private void WorkFrom(int unit)
+        {
+            while (true)
+            {
+                while (unit >= 0 || TryPop(out unit))
+                {
+                    unit = Run(unit);
+                }
+
+                // Leaving: give the worker slot back, then look once more, so that a unit pushed by someone who
+                // saw this worker still counted is never stranded.
+                Interlocked.Decrement(ref _workers);
+                if (!HasReady() || !TryAcquireWorker())
+                {
+                    break;
+                }
+            }
+
+            Leave();
+        }
+
+        // Runs one unit; returns a ready successor to continue with, or -1.
+        private int Run(int unit)
+        {
+            ValueTask pending;
+            try
+            {
+                pending = ExecuteUnit(unit);
+            }
+            catch (Exception exception)
+            {
+                Fail(UnitFirstNode(unit), exception);
+                return -1;
+            }
+
+            if (!pending.IsCompleted)
+            {
+                Interlocked.Increment(ref _active);
+                ValueTaskAwaiter awaiter = pending.GetAwaiter();
+                awaiter.UnsafeOnCompleted(() => ResumeAfter(unit, pending));
+                return -1;
+            }
+
+            pending.GetAwaiter().GetResult();
+            return Release(unit);
+        }
+
+        private void ResumeAfter(int unit, ValueTask pending)
+        {
+            try
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            catch (Exception exception)
+            {
+                Fail(UnitFirstNode(unit), exception);
+            }
+
+            int next = Release(unit);
+            if (next >= 0)
+            {
+                Push(next);
+            }
+
+            // This continuation holds an active count; it becomes a worker if a slot is free, else leaves the
+            // ready units to the workers there are.
+            if (HasReady() && TryAcquireWorker())
+            {
+                WorkFrom(-1);
+            }
+            else
+            {
+                Leave();
+            }
+        }
+
+        // Counts down the successors of a finished unit; pushes the ready ones but the first, which it returns.
+        private int Release(int unit)
+        {
+            if (Volatile.Read(ref _state) != Running)
+            {
+                return -1;
+            }
+
+            int[] successors = _plan.Successors;
+            int end = _plan.SuccessorOffsets[unit + 1];
+            int next = -1;
+            for (int i = _plan.SuccessorOffsets[unit]; i < end; i++)
+            {
+                int successor = successors[i];
+                if (Interlocked.Decrement(ref _joins[successor]) != 0)
+                {
+                    continue;
+                }
+
+                if (next < 0)
+                {
+                    next = successor;
+                }
+                else
+                {
+                    Push(successor);
+                    if (Volatile.Read(ref _workers) < _maxWorkers && TryAcquireWorker())
+                    {
+                        Interlocked.Increment(ref _active);
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    }
+                }
+            }
+
+            return next;
+        }
+
+        private void Push(int unit)
+        {
+            int slot = Interlocked.Increment(ref _readyTail) - 1;
+            Volatile.Write(ref _ready[slot], unit + 1);
+        }
+
+        private bool HasReady() => Volatile.Read(ref _readyHead) < Volatile.Read(ref _readyTail) && !IsStopping;
+
+        private bool TryPop(out int unit)
+        {
+            while (true)
+            {
+                int head = Volatile.Read(ref _readyHead);
+                if (head >= Volatile.Read(ref _readyTail) || StopIfCancelled())
+                {
+                    unit = -1;
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _readyHead, head + 1, head) == head)
+                {
+                    int value = Volatile.Read(ref _ready[head]);
+                    if (value == 0)
+                    {
+                        // The pusher reserved the slot and has not written it yet.
+                        var spin = new SpinWait();
+                        while ((value = Volatile.Read(ref _ready[head])) == 0)
+                        {
+                            spin.SpinOnce();
+                        }
+                    }
+
+                    unit = value - 1;
+                    return true;
+                }
+            }
+        }
+
+        private bool StopIfCancelled()
+        {
+            if (Volatile.Read(ref _state) != Running)
+            {
+                return true;
+            }
+
+            if (_callerToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _state, StoppedByCancellation, Running);
+                return true;
+            }
+
+            return false;
+        }
+
+        private bool TryAcquireWorker()
+        {
+            int workers = Volatile.Read(ref _workers);
+            while (workers < _maxWorkers)
+            {
+                int seen = Interlocked.CompareExchange(ref _workers, workers + 1, workers);
+                if (seen == workers)
+                {
+                    return true;
+                }
+
+                workers = seen;
+            }
+
+            return false;
+        }
+
+        private void Leave()
+        {
+            if (Interlocked.Decrement(ref _active) == 0)
+            {
+                Finish();
+            }
+        }
+
+        private void Finish()
+        {
+            int state = Volatile.Read(ref _state);
+            Exception? error = null;
+            if (state == StoppedByFailure)
+            {
+                string node = _plan.NodeNames[_failedNode];
+                error = new PipelineException(_plan.Name, node, _failure!);
+            }
+
+            bool cancelled = state == StoppedByCancellation;
+            _observer?.RunFinished(error, cancelled);
+            _runCancellation?.Dispose();
+            Complete(error, cancelled, _callerToken);
+        }
+
+        private void CancelNodes()
+        {
+            try
+            {
+                _runCancellation?.Cancel();
+            }
+            catch (AggregateException exception)
+            {
+                // A node's cancellation callback threw; the run already fails, keep the first cause and this one.
+                _failure = new AggregateException(_failure!, exception);
+            }
+        }
+
+        /// <summary>The first node of <paramref name="unit"/>, to name it when a unit fails outside a node.</summary>
+        /// <param name="unit">The unit index.</param>
+        /// <returns>A node index.</returns>
+        protected abstract int UnitFirstNode(int unit);
+    }
+
+    /// <summary>A run whose result is <typeparamref name="TResult"/>.</summary>
+    /// <typeparam name="TResult">What <c>RunAsync</c> returns.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public abstract class PipelineRun<TResult> : PipelineRun
+    {
+        private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Creates the run for <paramref name="plan"/>.</summary>
+        /// <param name="plan">The generated plan.</param>
+        protected PipelineRun(PipelinePlan plan)
+            : base(plan)
+        {
+        }
+
+        /// <summary>Starts the run; the caller's thread runs the first units.</summary>
+        /// <param name="options">The run's options, or null for the defaults.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        /// <returns>A task that completes with the result when no node of the run is running any more.</returns>
+        public Task<TResult> RunAsync(KilnOptions? options, CancellationToken cancellationToken)
+        {
+            Start(options, cancellationToken);
+            return _completion.Task;
+        }
+
+        /// <summary>Builds the result from the sinks' values once every node has finished.</summary>
+        /// <returns>The run's result.</returns>
+        protected abstract TResult GetResult();
+
+        private protected sealed override void Complete(Exception? error, bool cancelled, CancellationToken cancellationToken)
+        {
+            if (cancelled)
+            {
+                _completion.TrySetCanceled(cancellationToken);
+            }
+            else if (error is not null)
+            {
+                _completion.TrySetException(error);
+            }
+            else
+            {
+                TResult result;
+                try
+                {
+                    result = GetResult();
+                }
+                catch (Exception exception)
+                {
+                    _completion.TrySetException(exception);
+                    return;
+                }
+
+                _completion.TrySetResult(result);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Kiln.Execution
+{
+    /// <summary>
+    /// Watches one run for progress reports and <see cref="Activity"/> spans. Created only when someone listens,
+    /// so an unobserved run pays one null check per node.
+    /// </summary>
+    internal sealed class RunObserver
+    {
+        private readonly PipelinePlan _plan;
+        private readonly IProgress<PipelineProgress>? _progress;
+        private readonly Activity?[]? _nodeActivities;
+        private Activity? _runActivity;
+        private int _completed;
+
+        private RunObserver(PipelinePlan plan, IProgress<PipelineProgress>? progress, bool traced)
+        {
+            _plan = plan;
+            _progress = progress;
+            _nodeActivities = traced ? new Activity?[plan.NodeNames.Length] : null;
+        }
+
+        public static RunObserver? Create(PipelinePlan plan, KilnOptions options)
+        {
+            bool traced = KilnActivity.Source.HasListeners();
+            if (options.Progress is null && !traced)
+            {
+                return null;
+            }
+
+            return new RunObserver(plan, options.Progress, traced);
+        }
+
+        public void RunStarting()
+        {
+            if (_nodeActivities is not null)
+            {
+                _runActivity = KilnActivity.Source.StartActivity(_plan.Name, ActivityKind.Internal);
+                _runActivity?.SetTag("kiln.pipeline", _plan.Name);
+            }
+        }
+
+        public void NodeStarting(int node)
+        {
+            if (_nodeActivities is not null && _runActivity is not null)
+            {
+                Activity? previous = Activity.Current;
+                Activity? activity = KilnActivity.Source.StartActivity(
+                    _plan.NodeNames[node], ActivityKind.Internal, _runActivity.Context);
+                if (activity is not null)
+                {
+                    activity.SetTag("kiln.pipeline", _plan.Name);
+                    activity.SetTag("kiln.node", _plan.NodeNames[node]);
+                    _nodeActivities[node] = activity;
+
+                    // StartActivity made it current on this thread; nodes are siblings under the run, so restore
+                    // what was current before.
+                    Activity.Current = previous;
+                }
+            }
+        }
+
+        public void NodeFinished(int node)
+        {
+            EndNode(node, null);
+            int completed = Interlocked.Increment(ref _completed);
+            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length));
+        }
+
+        public void NodeFailed(int node, Exception exception) => EndNode(node, exception);
+
+        public void RunFinished(Exception? error, bool cancelled)
+        {
+            if (_runActivity is not null)
+            {
+                if (error is not null)
+                {
+                    _runActivity.SetStatus(ActivityStatusCode.Error, error.Message);
+                }
+                else if (cancelled)
+                {
+                    _runActivity.SetStatus(ActivityStatusCode.Error, "cancelled");
+                }
+
+                _runActivity.Stop();
+            }
+        }
+
+        private void EndNode(int node, Exception? error)
+        {
+            if (_nodeActivities is null)
+            {
+                return;
+            }
+
+            Activity? activity = Interlocked.Exchange(ref _nodeActivities[node], null);
+            if (activity is not null)
+            {
+                if (error is not null)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, error.Message);
+                }
+
+                activity.Stop();
+            }
+        }
+    }
+
+    /// <summary>The <see cref="ActivitySource"/> named <c>Kiln</c> that runs and nodes are traced with.</summary>
+    public static class KilnActivity
+    {
+        /// <summary>The source's name, for <c>AddSource("Kiln")</c> in OpenTelemetry.</summary>
+        public const string SourceName = "Kiln";
+
+        /// <summary>The source runs and nodes start their activities from.</summary>
+        public static ActivitySource Source { get; } = new(SourceName);
+    }
+}

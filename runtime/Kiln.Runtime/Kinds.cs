@@ -1,0 +1,28 @@
+namespace Kiln
+{
+    /// <summary>The kind of a pipeline node.</summary>
+    public enum NodeKind
+    {
+        /// <summary>A <see cref="TaskAttribute"/> method.</summary>
+        Task,
+        /// <summary>A <see cref="KernelAttribute"/> method.</summary>
+        Kernel,
+        /// <summary>A <see cref="ReduceAttribute"/> method.</summary>
+        Reduce,
+        /// <summary>A <see cref="StageAttribute"/> method.</summary>
+        Stage,
+    }
+
+    /// <summary>Where kernels run.</summary>
+    public enum DeviceKind
+    {
+        /// <summary>A CUDA GPU if present, else an OpenCL GPU, else the CPU; <c>KILN_DEVICE</c> overrides.</summary>
+        Auto,
+        /// <summary>The CPU, with generated vectorized loops.</summary>
+        Cpu,
+        /// <summary>An OpenCL device through the ICD loader.</summary>
+        OpenCl,
+        /// <summary>A CUDA GPU through the driver API and NVRTC.</summary>
+        Cuda,
+    }
+}
