@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Kiln.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Kiln.Analyzers
+{
+    /// <summary>
+    /// Reports the declaration and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN008, KILN012).
+    /// </summary>
+    /// <remarks>
+    /// One analyzer for all of these rules is deliberate: they are all answers of one model computation
+    /// (<see cref="PipelineDiscovery.Discover"/> then <see cref="PipelineCompiler.Compile"/>), the same one the
+    /// generator runs, so the IDE and the generated code can never disagree and the model is built once per class.
+    /// </remarks>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PipelineAnalyzer : DiagnosticAnalyzer
+    {
+        /// <summary>The key of <see cref="Diagnostic.Properties"/> holding the closest node name for KILN006.</summary>
+        public const string SuggestionProperty = "Suggestion";
+
+        /// <inheritdoc />
+        private static readonly ImmutableArray<DiagnosticDescriptor> Rules = ImmutableArray.Create(
+            DiagnosticDescriptors.Cycle,
+            DiagnosticDescriptors.NotStaticPartial,
+            DiagnosticDescriptors.InvalidNodeMethod,
+            DiagnosticDescriptors.TypeMismatch,
+            DiagnosticDescriptors.InputTypeConflict,
+            DiagnosticDescriptors.UnknownNode,
+            DiagnosticDescriptors.NoOutput,
+            DiagnosticDescriptors.DuplicateNode,
+            DiagnosticDescriptors.SeveralKinds);
+
+        private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = Rules.ToImmutableDictionary(d => d.Id);
+
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Rules;
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterSymbolStartAction(OnTypeStart, SymbolKind.NamedType);
+        }
+
+        private static void OnTypeStart(SymbolStartAnalysisContext context)
+        {
+            if (context.Symbol is not INamedTypeSymbol type || !PipelineDiscovery.IsPipeline(type))
+            {
+                return;
+            }
+
+            // Reported at symbol end: the start context cannot report, and by then the type's members are analyzed.
+            context.RegisterSymbolEndAction(end => Analyze(end, type));
+        }
+
+        private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
+        {
+            CancellationToken cancellationToken = context.CancellationToken;
+            PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken);
+            CompiledPipeline compiled = PipelineCompiler.Compile(spec);
+            if (compiled.Problems.Count == 0)
+            {
+                return;
+            }
+
+            var locator = new DiagnosticLocator(type, cancellationToken);
+            foreach (ModelDiagnostic problem in compiled.Problems)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!ById.TryGetValue(problem.Id, out DiagnosticDescriptor? descriptor))
+                {
+                    continue;
+                }
+
+                // Null: the compiler already reports the attribute itself as broken; a second error would only be noise.
+                Location? location = locator.Locate(problem);
+                if (location is null)
+                {
+                    continue;
+                }
+
+                ImmutableDictionary<string, string?> properties = problem.Suggestion is null
+                    ? ImmutableDictionary<string, string?>.Empty
+                    : ImmutableDictionary<string, string?>.Empty.Add(SuggestionProperty, problem.Suggestion);
+                object[] arguments = new object[problem.Arguments.Count];
+                for (int i = 0; i < arguments.Length; i++)
+                {
+                    arguments[i] = problem.Arguments[i];
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, arguments));
+            }
+        }
+    }
+}
