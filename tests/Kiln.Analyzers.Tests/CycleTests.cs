@@ -1,0 +1,108 @@
+using System.Linq;
+using Kiln.Testing;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Kiln.Analyzers.Tests;
+
+/// <summary>KILN001: a dependency cycle, reported at every method on it with the whole path.</summary>
+public class CycleTests
+{
+    [Fact]
+    public void Two_nodes_consuming_each_other_are_a_cycle_reported_at_both()
+    {
+        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Loop
+            {
+                [Task] public static int {|KILN001:A|}(int b) => b;
+                [Task] public static int {|KILN001:B|}(int a) => a;
+            }
+            """);
+
+        Assert.All(diagnostics, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.Equal("Pipeline 'Loop' has a dependency cycle: A → B → A", diagnostics[0].GetMessage());
+        Assert.Equal("Pipeline 'Loop' has a dependency cycle: A → B → A", diagnostics[1].GetMessage());
+    }
+
+    [Fact]
+    public void Three_node_cycle_names_the_whole_path_at_every_method()
+    {
+        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Ring
+            {
+                [Task] public static int {|KILN001:A|}(int c) => c;
+                [Task] public static int {|KILN001:B|}(int a) => a;
+                [Task] public static int {|KILN001:C|}(int b) => b;
+                [Task] public static int Outside(int seed) => seed;
+            }
+            """);
+
+        Assert.Equal(3, diagnostics.Length);
+        Assert.All(diagnostics, d => Assert.Contains("A → B → C → A", d.GetMessage(), System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_node_consuming_its_own_output_is_a_cycle()
+    {
+        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Self
+            {
+                [Task] public static int Start() => 1;
+                [Task] public static int {|KILN001:Grow|}(int grow, int start) => grow + start;
+            }
+            """);
+
+        Assert.Contains("Grow → Grow", diagnostics.Single().GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void After_edges_close_cycles_too()
+    {
+        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Ordered
+            {
+                [Task, After(nameof(Second))] public static void {|KILN001:First|}() { }
+                [Task, After(nameof(First))] public static void {|KILN001:Second|}() { }
+            }
+            """);
+
+        Assert.All(diagnostics, d => Assert.Contains("First → Second → First", d.GetMessage(), System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Nodes_downstream_of_a_cycle_are_not_reported()
+    {
+        AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Tail
+            {
+                [Task] public static int {|KILN001:A|}(int b) => b;
+                [Task] public static int {|KILN001:B|}(int a) => a;
+                [Task] public static string Render(int b) => b.ToString();
+            }
+            """);
+    }
+
+    [Fact]
+    public void Code_calling_RunAsync_on_a_cyclic_pipeline_still_compiles()
+    {
+        AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Loop
+            {
+                [Task] public static int {|KILN001:A|}(int b, int seed) => b + seed;
+                [Task] public static int {|KILN001:B|}(int a) => a;
+                [Task] public static string Render(int b) => b.ToString();
+            }
+
+            public static class Caller
+            {
+                public static async Task<string> Go() => await Loop.RunAsync(seed: 3);
+            }
+            """);
+    }
+}

@@ -1,0 +1,1 @@
+global using ImmutableDiagnostics = System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostic>;
