@@ -7,12 +7,12 @@ Console.WriteLine($"graph: {graph.Name} nodes={graph.Nodes.Count} edges={graph.E
 Console.WriteLine($"critical path: {string.Join(" -> ", graph.CriticalPath)}");
 Console.WriteLine($"inputs: {string.Join(", ", graph.Inputs.Select(i => i.Name + ":" + i.Type))}");
 
-Orders.Result result = await Orders.RunAsync(count: 100, discount: 0.1m);
+Orders.Result result = await Orders.RunAsync(size: 100, discount: 0.1m);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result: count={result.Count} total={result.Total:F2} discounted={result.Discounted:F2}"));
 
 try
 {
-    await Orders.RunAsync(count: -1, discount: 0m);
+    await Orders.RunAsync(size: -1, discount: 0m);
     Console.WriteLine("failure: none");
 }
 catch (PipelineException exception)
@@ -24,11 +24,11 @@ catch (PipelineException exception)
 public static partial class Orders
 {
     [Task]
-    public static async Task<int[]> Load(int count, CancellationToken ct)
+    public static async Task<int[]> Load(int size, CancellationToken ct)
     {
         await Task.Delay(20, ct);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return Enumerable.Range(1, count).ToArray();
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        return Enumerable.Range(1, size).ToArray();
     }
 
     [Task] public static int Count(int[] load) => load.Length;
