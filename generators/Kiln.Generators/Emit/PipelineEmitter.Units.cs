@@ -5,26 +5,50 @@ namespace Kiln.Generators.Emit
 {
     internal static partial class PipelineEmitter
     {
+        // The JIT stops optimizing methods past a few thousand basic blocks, so a long chain is emitted as segments
+        // of this many nodes, each a method that tail-calls the next.
+        private const int SegmentLength = 32;
+
         // A unit runs its chain synchronously until a node returns an unfinished task; from there a resume method
-        // awaits it and runs the rest of the chain. A failing node is handed to Fail, never thrown to the executor.
+        // awaits it and runs the rest of the segment, then awaits the next segment. A failing node is handed to
+        // Fail, never thrown to the executor.
         private static void EmitUnit(IndentedWriter writer, CompiledPipeline pipeline, int unit)
         {
             EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
-            writer.Line();
-            writer.Open($"private global::System.Threading.Tasks.ValueTask Unit{unit}()");
-            writer.Line($"int at = {nodes[0]};");
-            writer.Open("try");
+            for (int start = 0; start < nodes.Count; start += SegmentLength)
+            {
+                EmitSegment(writer, pipeline, unit, start);
+            }
+
             for (int position = 0; position < nodes.Count; position++)
+            {
+                if (pipeline.Spec.Nodes[nodes[position]].IsAsync)
+                {
+                    EmitResume(writer, pipeline, unit, position);
+                }
+            }
+        }
+
+        private static void EmitSegment(IndentedWriter writer, CompiledPipeline pipeline, int unit, int start)
+        {
+            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
+            int end = System.Math.Min(nodes.Count, start + SegmentLength);
+            writer.Line();
+            writer.Open($"private global::System.Threading.Tasks.ValueTask {SegmentName(unit, start)}()");
+            writer.Line("bool observed = Observed;");
+            writer.Line($"int at = {nodes[start]};");
+            writer.Open("try");
+            for (int position = start; position < end; position++)
             {
                 int node = nodes[position];
                 NodeSpec spec = pipeline.Spec.Nodes[node];
-                if (position > 0)
+                if (position > start)
                 {
                     writer.Line("if (IsStopping) return default;");
                     writer.Line($"at = {node};");
                 }
 
-                writer.Line($"if (Observed) NodeStarting({node});");
+                writer.Line($"if (observed) NodeStarting({node});");
                 string call = Call(pipeline, node);
                 if (spec.IsAsync)
                 {
@@ -46,56 +70,68 @@ namespace Kiln.Generators.Emit
                     writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
                 }
 
-                writer.Line($"if (Observed) NodeFinished({node});");
+                writer.Line($"if (observed) NodeFinished({node});");
             }
 
             writer.Close();
             writer.Open("catch (global::System.Exception exception)");
             writer.Line("Fail(at, exception);");
-            writer.Close();
             writer.Line("return default;");
             writer.Close();
-
-            for (int position = 0; position < nodes.Count; position++)
+            if (end < nodes.Count)
             {
-                if (pipeline.Spec.Nodes[nodes[position]].IsAsync)
-                {
-                    EmitResume(writer, pipeline, unit, position);
-                }
+                writer.Line("if (IsStopping) return default;");
+                writer.Line($"return {SegmentName(unit, end)}();");
             }
+            else
+            {
+                writer.Line("return default;");
+            }
+
+            writer.Close();
         }
 
         private static void EmitResume(IndentedWriter writer, CompiledPipeline pipeline, int unit, int from)
         {
             EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
+            int segmentEnd = System.Math.Min(nodes.Count, ((from / SegmentLength) + 1) * SegmentLength);
             int first = nodes[from];
             writer.Line();
             writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({pipeline.Spec.Nodes[first].ReturnType} pending)");
+            writer.Line("bool observed = Observed;");
             writer.Line($"int at = {first};");
             writer.Open("try");
-            NodeSpec firstSpec = pipeline.Spec.Nodes[first];
-            writer.Line(firstSpec.HasOutput
+            writer.Line(pipeline.Spec.Nodes[first].HasOutput
                 ? $"{NodeField(first)} = await pending.ConfigureAwait(false);"
                 : "await pending.ConfigureAwait(false);");
-            writer.Line($"if (Observed) NodeFinished({first});");
-            for (int position = from + 1; position < nodes.Count; position++)
+            writer.Line($"if (observed) NodeFinished({first});");
+            for (int position = from + 1; position < segmentEnd; position++)
             {
                 int node = nodes[position];
                 NodeSpec spec = pipeline.Spec.Nodes[node];
                 writer.Line("if (IsStopping) return;");
                 writer.Line($"at = {node};");
-                writer.Line($"if (Observed) NodeStarting({node});");
+                writer.Line($"if (observed) NodeStarting({node});");
                 string call = spec.IsAsync ? $"await {Call(pipeline, node)}.ConfigureAwait(false)" : Call(pipeline, node);
                 writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
-                writer.Line($"if (Observed) NodeFinished({node});");
+                writer.Line($"if (observed) NodeFinished({node});");
             }
 
             writer.Close();
             writer.Open("catch (global::System.Exception exception)");
             writer.Line("Fail(at, exception);");
+            writer.Line("return;");
             writer.Close();
+            if (segmentEnd < nodes.Count)
+            {
+                writer.Line("if (IsStopping) return;");
+                writer.Line($"await {SegmentName(unit, segmentEnd)}().ConfigureAwait(false);");
+            }
+
             writer.Close();
         }
+
+        private static string SegmentName(int unit, int start) => start == 0 ? $"Unit{unit}" : $"Unit{unit}At{start}";
 
         private static string Call(CompiledPipeline pipeline, int node)
         {

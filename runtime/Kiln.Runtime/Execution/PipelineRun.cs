@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -19,19 +20,27 @@ namespace Kiln.Execution
         private const int StoppedByFailure = 1;
         private const int StoppedByCancellation = 2;
 
+        // The most ready units one worker claims at once.
+        private const int MaxClaim = 64;
+
         private readonly PipelinePlan _plan;
         private readonly int[] _joins;
 
-        // Ready units, stored as unit + 1 so that 0 means "reserved, not yet written".
+        // Ready units, stored as unit + 1 so that 0 means "reserved, not yet written". Each unit becomes ready once,
+        // so one slot per unit is enough and the list never wraps.
         private readonly int[] _ready;
-        private int _readyHead;
-        private int _readyTail;
 
-        private int _workers;
+        // Hot counters each on a cache line of their own: two cores claiming and pushing must not invalidate each
+        // other's lines for unrelated fields.
+        private PaddedInt _readyHead;
+        private PaddedInt _readyTail;
+        private PaddedInt _running;
+
+        // Running workers plus units awaiting asynchronously: the run ends when this reaches zero. Workers that are
+        // requested but not yet started do not count.
+        private PaddedInt _active;
+        private int _requested;
         private int _maxWorkers;
-
-        // Workers plus units awaiting asynchronously: the run ends when this reaches zero.
-        private int _active;
         private int _state;
         private int _failedNode = -1;
         private Exception? _failure;
@@ -136,38 +145,72 @@ namespace Kiln.Execution
                 return;
             }
 
-            // Sources go to the ready list, then the caller's thread becomes the first worker: no hand-off for
-            // the common case of a run whose first unit is short.
-            _active = 1;
-            _workers = 1;
+            // The sources are known at build time: they fill the ready list with plain writes before any other
+            // thread can see it, and the caller's thread becomes the first worker, so a short run never hands off.
             for (int i = 1; i < sources.Length; i++)
             {
-                Push(sources[i]);
-                if (TryAcquireWorker())
-                {
-                    Interlocked.Increment(ref _active);
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                }
+                _ready[i - 1] = sources[i] + 1;
+            }
+
+            _readyTail.Value = sources.Length - 1;
+            _active.Value = 1;
+            _running.Value = 1;
+            if (sources.Length > 1)
+            {
+                RequestWorker();
             }
 
             WorkFrom(sources[0]);
         }
 
-        void IThreadPoolWorkItem.Execute() => WorkFrom(-1);
+        // A requested worker starts here. It neither holds the run open while queued nor takes a slot: if the run
+        // ended or enough workers run, it leaves at once.
+        void IThreadPoolWorkItem.Execute()
+        {
+            Interlocked.Decrement(ref _requested);
+            if (!TryEnter())
+            {
+                return;
+            }
 
-        // A worker: runs `unit` (if any) and then whatever it can take from the ready list.
+            if (!TryAcquireWorker())
+            {
+                Leave();
+                return;
+            }
+
+            WorkFrom(-1);
+        }
+
+        // A worker: runs `unit` (if any) and then whatever it can claim from the ready list; leaves when none is left.
         private void WorkFrom(int unit)
         {
             while (true)
             {
-                while (unit >= 0 || TryPop(out unit))
+                while (unit >= 0)
                 {
                     unit = Run(unit);
                 }
 
-                // Leaving: give the worker slot back, then look once more, so that a unit pushed by someone who
-                // saw this worker still counted is never stranded.
-                Interlocked.Decrement(ref _workers);
+                while (TryClaim(out int slot, out int end))
+                {
+                    for (; slot < end; slot++)
+                    {
+                        if (StopIfCancelled())
+                        {
+                            break;
+                        }
+
+                        for (unit = ReadSlot(slot); unit >= 0;)
+                        {
+                            unit = Run(unit);
+                        }
+                    }
+                }
+
+                // Leaving: give the slot back, then look once more, so that a unit pushed by someone who saw this
+                // worker still running is never stranded.
+                Interlocked.Decrement(ref _running.Value);
                 if (!HasReady() || !TryAcquireWorker())
                 {
                     break;
@@ -193,7 +236,7 @@ namespace Kiln.Execution
 
             if (!pending.IsCompleted)
             {
-                Interlocked.Increment(ref _active);
+                Interlocked.Increment(ref _active.Value);
                 ValueTaskAwaiter awaiter = pending.GetAwaiter();
                 awaiter.UnsafeOnCompleted(() => ResumeAfter(unit, pending));
                 return -1;
@@ -214,22 +257,21 @@ namespace Kiln.Execution
                 Fail(UnitFirstNode(unit), exception);
             }
 
+            // This continuation holds an active count: it becomes a worker if a slot is free (continuing with the
+            // ready successor itself), else queues the successor for the workers there are.
             int next = Release(unit);
+            if (TryAcquireWorker())
+            {
+                WorkFrom(next);
+                return;
+            }
+
             if (next >= 0)
             {
                 Push(next);
             }
 
-            // This continuation holds an active count; it becomes a worker if a slot is free, else leaves the
-            // ready units to the workers there are.
-            if (HasReady() && TryAcquireWorker())
-            {
-                WorkFrom(-1);
-            }
-            else
-            {
-                Leave();
-            }
+            Leave();
         }
 
         // Counts down the successors of a finished unit; pushes the ready ones but the first, which it returns.
@@ -241,12 +283,15 @@ namespace Kiln.Execution
             }
 
             int[] successors = _plan.Successors;
+            int[] joinCounts = _plan.JoinCounts;
             int end = _plan.SuccessorOffsets[unit + 1];
             int next = -1;
             for (int i = _plan.SuccessorOffsets[unit]; i < end; i++)
             {
                 int successor = successors[i];
-                if (Interlocked.Decrement(ref _joins[successor]) != 0)
+
+                // A unit with one predecessor is ready now; only joins need the atomic count-down.
+                if (joinCounts[successor] != 1 && Interlocked.Decrement(ref _joins[successor]) != 0)
                 {
                     continue;
                 }
@@ -258,53 +303,69 @@ namespace Kiln.Execution
                 else
                 {
                     Push(successor);
-                    if (Volatile.Read(ref _workers) < _maxWorkers && TryAcquireWorker())
-                    {
-                        Interlocked.Increment(ref _active);
-                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                    }
+                    RequestWorker();
                 }
             }
 
             return next;
         }
 
+        private void RequestWorker()
+        {
+            // Racy by design: an extra request costs one work item that finds nothing and leaves.
+            if (Volatile.Read(ref _running.Value) + Volatile.Read(ref _requested) < _maxWorkers)
+            {
+                Interlocked.Increment(ref _requested);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
         private void Push(int unit)
         {
-            int slot = Interlocked.Increment(ref _readyTail) - 1;
+            int slot = Interlocked.Increment(ref _readyTail.Value) - 1;
             Volatile.Write(ref _ready[slot], unit + 1);
         }
 
-        private bool HasReady() => Volatile.Read(ref _readyHead) < Volatile.Read(ref _readyTail) && !IsStopping;
+        private bool HasReady() => Volatile.Read(ref _readyHead.Value) < Volatile.Read(ref _readyTail.Value) && !IsStopping;
 
-        private bool TryPop(out int unit)
+        // Claims a run of ready slots: a share of what is queued (guided self-scheduling), so a wide wave costs a
+        // few contended operations instead of one per unit, while the last units are still handed out one by one.
+        private bool TryClaim(out int start, out int end)
         {
             while (true)
             {
-                int head = Volatile.Read(ref _readyHead);
-                if (head >= Volatile.Read(ref _readyTail) || StopIfCancelled())
+                int head = Volatile.Read(ref _readyHead.Value);
+                int queued = Volatile.Read(ref _readyTail.Value) - head;
+                if (queued <= 0 || StopIfCancelled())
                 {
-                    unit = -1;
+                    start = end = 0;
                     return false;
                 }
 
-                if (Interlocked.CompareExchange(ref _readyHead, head + 1, head) == head)
+                int take = Math.Clamp(queued / (2 * _maxWorkers), 1, MaxClaim);
+                if (Interlocked.CompareExchange(ref _readyHead.Value, head + take, head) == head)
                 {
-                    int value = Volatile.Read(ref _ready[head]);
-                    if (value == 0)
-                    {
-                        // The pusher reserved the slot and has not written it yet.
-                        var spin = new SpinWait();
-                        while ((value = Volatile.Read(ref _ready[head])) == 0)
-                        {
-                            spin.SpinOnce();
-                        }
-                    }
-
-                    unit = value - 1;
+                    start = head;
+                    end = head + take;
                     return true;
                 }
             }
+        }
+
+        private int ReadSlot(int slot)
+        {
+            int value = Volatile.Read(ref _ready[slot]);
+            if (value == 0)
+            {
+                // The pusher reserved the slot and has not written it yet.
+                var spin = new SpinWait();
+                while ((value = Volatile.Read(ref _ready[slot])) == 0)
+                {
+                    spin.SpinOnce();
+                }
+            }
+
+            return value - 1;
         }
 
         private bool StopIfCancelled()
@@ -325,16 +386,34 @@ namespace Kiln.Execution
 
         private bool TryAcquireWorker()
         {
-            int workers = Volatile.Read(ref _workers);
-            while (workers < _maxWorkers)
+            int running = Volatile.Read(ref _running.Value);
+            while (running < _maxWorkers)
             {
-                int seen = Interlocked.CompareExchange(ref _workers, workers + 1, workers);
-                if (seen == workers)
+                int seen = Interlocked.CompareExchange(ref _running.Value, running + 1, running);
+                if (seen == running)
                 {
                     return true;
                 }
 
-                workers = seen;
+                running = seen;
+            }
+
+            return false;
+        }
+
+        // Joins the run as a participant unless it has already ended: once the count is zero it stays zero.
+        private bool TryEnter()
+        {
+            int active = Volatile.Read(ref _active.Value);
+            while (active > 0)
+            {
+                int seen = Interlocked.CompareExchange(ref _active.Value, active + 1, active);
+                if (seen == active)
+                {
+                    return true;
+                }
+
+                active = seen;
             }
 
             return false;
@@ -342,7 +421,7 @@ namespace Kiln.Execution
 
         private void Leave()
         {
-            if (Interlocked.Decrement(ref _active) == 0)
+            if (Interlocked.Decrement(ref _active.Value) == 0)
             {
                 Finish();
             }
@@ -381,6 +460,14 @@ namespace Kiln.Execution
         /// <param name="unit">The unit index.</param>
         /// <returns>A node index.</returns>
         protected abstract int UnitFirstNode(int unit);
+    }
+
+    /// <summary>An int alone on its cache line (64 bytes either side).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    internal struct PaddedInt
+    {
+        [FieldOffset(64)]
+        public int Value;
     }
 
     /// <summary>A run whose result is <typeparamref name="TResult"/>.</summary>
