@@ -98,7 +98,7 @@ namespace Kiln.Model
                 ContainingTypesOf(type),
                 type.IsStatic,
                 IsPartialThroughout(type, cancellationToken),
-                type.TypeKind == TypeKind.Class,
+                type.TypeKind == TypeKind.Class && !type.IsRecord, // a record cannot take the generated "partial class"
                 nodes.ToEquatableArray());
         }
 

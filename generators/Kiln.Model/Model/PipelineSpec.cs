@@ -6,7 +6,7 @@ namespace Kiln.Model
     /// <param name="ContainingTypes">Declarations of enclosing types, outermost first (<c>partial class Outer</c>).</param>
     /// <param name="IsStatic">Whether the class is static.</param>
     /// <param name="IsPartial">Whether every declaration of the class (and of its enclosing types) is partial.</param>
-    /// <param name="IsClass">Whether it is a class at all.</param>
+    /// <param name="IsClass">Whether it is a class at all (a record class is not: it cannot take the generated <c>partial class</c>).</param>
     /// <param name="Nodes">Marked methods in declaration order.</param>
     public sealed record PipelineSpec(
         string Name,
