@@ -154,7 +154,8 @@ namespace Kiln.Analyzers
 
         /// <summary>
         /// Whether the compiler could not bind the attribute or the argument the model read as a name (a missing
-        /// argument, a wrong type, <c>nameof</c> of something that does not exist): the compiler reports that itself.
+        /// argument, a wrong type): the compiler reports that itself. (<c>nameof</c> of a missing name still gives a
+        /// constant, so it gets KILN006 and its suggestion.)
         /// </summary>
         private static bool IsBroken(AttributeData attribute, int argument)
         {

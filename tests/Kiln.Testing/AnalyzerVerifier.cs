@@ -52,6 +52,23 @@ namespace Kiln.Testing
             return actual.Where(IsKiln).ToImmutableArray();
         }
 
+        /// <summary>
+        /// For code too broken to mark up (syntax errors, missing types): runs the generator and the analyzers and
+        /// fails only if either of them crashed. Returns every diagnostic, compiler ones included.
+        /// </summary>
+        public static ImmutableArray<Diagnostic> VerifyNoCrash(string source)
+        {
+            GeneratedResult generated = KilnCompilation.Generate(source);
+            ImmutableArray<Diagnostic> all = generated.GeneratorDiagnostics.AddRange(KilnCompilation.Analyze(generated.Output));
+            List<Diagnostic> crashes = all.Where(d => d.Id is "AD0001" or "CS8784" or "CS8785").ToList();
+            if (crashes.Count > 0)
+            {
+                throw new VerificationException("The generator or an analyzer crashed:\n" + string.Join("\n", crashes));
+            }
+
+            return all;
+        }
+
         /// <summary>The file name <see cref="KilnCompilation.Create"/> gives source <paramref name="index"/>.</summary>
         public static string PathOf(int index) => $"Source{index}.cs";
 
