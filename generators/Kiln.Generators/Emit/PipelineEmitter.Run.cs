@@ -29,6 +29,11 @@ namespace Kiln.Generators.Emit
                 {
                     writer.Line($"private {spec.Nodes[n].OutputType} {NodeField(n)} = default!;");
                 }
+
+                if (spec.Nodes[n].Kind == NodeKindSpec.Reduce && spec.Nodes[n].HasOutput)
+                {
+                    writer.Line($"private {spec.Nodes[n].OutputType}[] {PartialsField(n)} = default!;");
+                }
             }
 
             writer.Line();
@@ -62,6 +67,12 @@ namespace Kiln.Generators.Emit
                 EmitUnit(writer, pipeline, u);
             }
 
+            for (int g = 0; g < schedule.FusionGroups.Count; g++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmitGroup(writer, pipeline, g);
+            }
+
             writer.Close();
         }
 
@@ -69,7 +80,7 @@ namespace Kiln.Generators.Emit
         {
             Schedule schedule = pipeline.Schedule!;
             bool usesCancellation = pipeline.Spec.Nodes.Any(n => n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
-            writer.Line("private static readonly int[] s_firstNodes = " + Ints(schedule.Units.Select(u => u.Nodes[0])) + ";");
+            writer.Line("private static readonly int[] s_firstNodes = " + Ints(schedule.Units.Select(u => FirstNodeOf(schedule, u.Nodes[0]))) + ";");
             writer.Line();
             writer.Line("private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(");
             writer.Line("    " + Literal(pipeline.Spec.Name) + ",");
@@ -124,7 +135,21 @@ namespace Kiln.Generators.Emit
 
             writer.Line("    },");
             writer.Line("    " + Strings(schedule.CriticalPath.Select(n => spec.Nodes[n].Name)) + ",");
-            writer.Line("    global::System.Array.Empty<global::Kiln.FusionGroup>());");
+            if (schedule.FusionGroups.Count == 0)
+            {
+                writer.Line("    global::System.Array.Empty<global::Kiln.FusionGroup>());");
+            }
+            else
+            {
+                writer.Line("    new global::Kiln.FusionGroup[]");
+                writer.Line("    {");
+                foreach (FusionGroupSpec group in schedule.FusionGroups)
+                {
+                    writer.Line($"        new({Literal(group.Name)}, {Strings(group.Members.Select(m => spec.Nodes[m].Name))}),");
+                }
+
+                writer.Line("    });");
+            }
         }
 
         private static string ResultExpression(CompiledPipeline pipeline)

@@ -22,11 +22,27 @@ namespace Kiln.Generators.Emit
 
             for (int position = 0; position < nodes.Count; position++)
             {
-                if (pipeline.Spec.Nodes[nodes[position]].IsAsync)
+                int node = pipeline.Schedule.Vertices[nodes[position]].Node;
+                if (node >= 0 && pipeline.Spec.Nodes[node].IsAsync)
                 {
                     EmitResume(writer, pipeline, unit, position);
                 }
             }
+        }
+
+        /// <summary>The node an exception is blamed on before anything in the vertex runs: the node, or a group's first member.</summary>
+        private static int FirstNodeOf(Schedule schedule, int vertex)
+        {
+            VertexSpec spec = schedule.Vertices[vertex];
+            return spec.Node >= 0 ? spec.Node : schedule.FusionGroups[spec.Group].Members[0];
+        }
+
+        private static void EmitGroupStep(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        {
+            EquatableArray<int> members = pipeline.Schedule!.FusionGroups[group].Members;
+            writer.Line("if (observed) { " + string.Concat(members.Select(m => $"NodeStarting({m}); ")) + "}");
+            writer.Line($"Group{group}(ref at);");
+            writer.Line("if (observed) { " + string.Concat(members.Select(m => $"NodeFinished({m}); ")) + "}");
         }
 
         private static void EmitSegment(IndentedWriter writer, CompiledPipeline pipeline, int unit, int start)
@@ -36,17 +52,26 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Open($"private global::System.Threading.Tasks.ValueTask {SegmentName(unit, start)}()");
             writer.Line("bool observed = Observed;");
-            writer.Line($"int at = {nodes[start]};");
+            Schedule schedule = pipeline.Schedule;
+            writer.Line($"int at = {FirstNodeOf(schedule, nodes[start])};");
             writer.Open("try");
             for (int position = start; position < end; position++)
             {
-                int node = nodes[position];
-                NodeSpec spec = pipeline.Spec.Nodes[node];
+                int vertex = nodes[position];
                 if (position > start)
                 {
                     writer.Line("if (IsStopping) return default;");
-                    writer.Line($"at = {node};");
+                    writer.Line($"at = {FirstNodeOf(schedule, vertex)};");
                 }
+
+                if (schedule.Vertices[vertex].Group >= 0)
+                {
+                    EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
+                    continue;
+                }
+
+                int node = schedule.Vertices[vertex].Node;
+                NodeSpec spec = pipeline.Spec.Nodes[node];
 
                 writer.Line($"if (observed) NodeStarting({node});");
                 string call = Call(pipeline, node);
@@ -95,7 +120,8 @@ namespace Kiln.Generators.Emit
         {
             EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
             int segmentEnd = System.Math.Min(nodes.Count, ((from / SegmentLength) + 1) * SegmentLength);
-            int first = nodes[from];
+            Schedule schedule = pipeline.Schedule;
+            int first = schedule.Vertices[nodes[from]].Node;
             writer.Line();
             writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({pipeline.Spec.Nodes[first].ReturnType} pending)");
             writer.Line("bool observed = Observed;");
@@ -107,10 +133,17 @@ namespace Kiln.Generators.Emit
             writer.Line($"if (observed) NodeFinished({first});");
             for (int position = from + 1; position < segmentEnd; position++)
             {
-                int node = nodes[position];
-                NodeSpec spec = pipeline.Spec.Nodes[node];
+                int vertex = nodes[position];
                 writer.Line("if (IsStopping) return;");
-                writer.Line($"at = {node};");
+                writer.Line($"at = {FirstNodeOf(schedule, vertex)};");
+                if (schedule.Vertices[vertex].Group >= 0)
+                {
+                    EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
+                    continue;
+                }
+
+                int node = schedule.Vertices[vertex].Node;
+                NodeSpec spec = pipeline.Spec.Nodes[node];
                 writer.Line($"if (observed) NodeStarting({node});");
                 string call = spec.IsAsync ? $"await {Call(pipeline, node)}.ConfigureAwait(false)" : Call(pipeline, node);
                 writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");

@@ -47,7 +47,7 @@ namespace Kiln.Model
                             {
                                 problems.Add(At(DiagnosticIds.NoOutput, DiagnosticTarget.Parameter, n, p, parameter.Name, producer.Name, node.Name));
                             }
-                            else if (node.Kind == NodeKindSpec.Task && !parameter.ConvertsFromProducer)
+                            else if (node.Kind != NodeKindSpec.Stage && !parameter.ConvertsFromProducer)
                             {
                                 problems.Add(At(DiagnosticIds.TypeMismatch, DiagnosticTarget.Parameter, n, p, parameter.Name, node.Name, parameter.TypeDisplay, producer.Name, producer.OutputDisplay ?? "?"));
                             }
@@ -79,6 +79,7 @@ namespace Kiln.Model
                     }
                 }
 
+                CheckKernelBinding(node, n, problems);
                 foreach (AfterSpec after in node.After)
                 {
                     if (after.Name is not null && nameIndex.TryGetValue(after.Name, out int before))
@@ -142,6 +143,47 @@ namespace Kiln.Model
                 {
                     problems.Add(At(DiagnosticIds.SeveralKinds, DiagnosticTarget.Method, n, -1, node.Name));
                 }
+            }
+        }
+
+        private static void CheckKernelBinding(NodeSpec node, int n, List<ModelDiagnostic> problems)
+        {
+            if (node.Kind is not (NodeKindSpec.Kernel or NodeKindSpec.Reduce))
+            {
+                return;
+            }
+
+            string id = node.Kind == NodeKindSpec.Kernel ? DiagnosticIds.InvalidKernel : DiagnosticIds.InvalidReduction;
+            foreach (SignatureProblem problem in node.SignatureProblems)
+            {
+                DiagnosticTarget target = problem.Parameter < 0 ? DiagnosticTarget.Method : DiagnosticTarget.Parameter;
+                problems.Add(At(id, target, n, problem.Parameter, node.Name, problem.Message));
+            }
+
+            if (node.SignatureProblems.Count > 0)
+            {
+                return;
+            }
+
+            bool hasStream = false;
+            for (int p = 0; p < node.Parameters.Count; p++)
+            {
+                ParameterSpec parameter = node.Parameters[p];
+                bool bound = parameter.Role == ParameterRole.Node && parameter.ConvertsFromProducer;
+                hasStream |= bound && parameter.ProducerIsStream;
+                if (parameter.IsGather && parameter.Role == ParameterRole.Input)
+                {
+                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name, $"Gather parameter '{parameter.Name}' binds to no node; it must read a node producing an array"));
+                }
+                else if (node.Kind == NodeKindSpec.Reduce && p == 1 && !(bound && parameter.ProducerIsStream) && parameter.Role != ParameterRole.UnknownProducer)
+                {
+                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name, $"parameter '{parameter.Name}' must bind to a stream of {parameter.TypeDisplay} (a kernel, or a task returning {parameter.TypeDisplay}[])"));
+                }
+            }
+
+            if (node.Kind == NodeKindSpec.Kernel && !hasStream && !node.Parameters.Any(p => p.IsGather && p.Role == ParameterRole.Node))
+            {
+                problems.Add(At(id, DiagnosticTarget.Method, n, -1, node.Name, "it reads no stream; bind at least one parameter to a node producing an array, so the kernel has a length"));
             }
         }
 

@@ -82,14 +82,14 @@ namespace Kiln.Model
             var outputs = new ITypeSymbol?[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
-                outputs[i] = OutputOf(methods[i], compilation, out _);
+                outputs[i] = NodeOutputOf(methods[i], compilation, out _);
             }
 
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(methods[i], compilation, outputs, exact, folded);
+                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded);
             }
 
             return new PipelineSpec(
@@ -104,6 +104,7 @@ namespace Kiln.Model
 
         private static NodeSpec DiscoverNode(
             IMethodSymbol method,
+            int self,
             Compilation compilation,
             ITypeSymbol?[] outputs,
             Dictionary<string, int> exact,
@@ -125,7 +126,23 @@ namespace Kiln.Model
                 }
             }
 
-            ITypeSymbol? output = OutputOf(method, compilation, out ReturnShape shape);
+            ITypeSymbol? output = NodeOutputOf(method, compilation, out ReturnShape shape);
+            NodeKindSpec nodeKind = kinds.Count > 0 ? kinds[0].Kind : NodeKindSpec.Task;
+            double identity = 0;
+            foreach (var (kind, attribute) in kinds)
+            {
+                if (kind == NodeKindSpec.Reduce)
+                {
+                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                    {
+                        if (argument.Key == "Identity" && argument.Value.Value is double value)
+                        {
+                            identity = value;
+                        }
+                    }
+                }
+            }
+
             var after = new List<AfterSpec>();
             bool isOutput = false;
             int afterAttribute = 0;
@@ -154,12 +171,22 @@ namespace Kiln.Model
             var parameters = new ParameterSpec[method.Parameters.Length];
             for (int i = 0; i < parameters.Length; i++)
             {
-                parameters[i] = DiscoverParameter(method.Parameters[i], compilation, outputs, exact, folded);
+                parameters[i] = DiscoverParameter(method.Parameters[i], self, nodeKind, i, compilation, outputs, exact, folded);
             }
+
+            EquatableArray<SignatureProblem> problems = nodeKind switch
+            {
+                NodeKindSpec.Kernel => KernelSignature.CheckKernel(method, shape),
+                NodeKindSpec.Reduce => KernelSignature.CheckReduction(method, shape),
+                _ => EquatableArray<SignatureProblem>.Empty,
+            };
+            string? elementType = nodeKind is NodeKindSpec.Kernel or NodeKindSpec.Reduce && shape == ReturnShape.Value
+                ? method.ReturnType.ToDisplayString(FullyQualified)
+                : null;
 
             return new NodeSpec(
                 method.Name,
-                kinds.Count > 0 ? kinds[0].Kind : NodeKindSpec.Task,
+                nodeKind,
                 kinds.Count,
                 cost,
                 method.IsStatic,
@@ -170,11 +197,17 @@ namespace Kiln.Model
                 output?.ToDisplayString(FullyQualified),
                 output?.ToDisplayString(Brief),
                 after.ToEquatableArray(),
-                parameters.ToEquatableArray());
+                parameters.ToEquatableArray(),
+                elementType,
+                identity,
+                problems);
         }
 
         private static ParameterSpec DiscoverParameter(
             IParameterSymbol parameter,
+            int self,
+            NodeKindSpec nodeKind,
+            int position,
             Compilation compilation,
             ITypeSymbol?[] outputs,
             Dictionary<string, int> exact,
@@ -201,12 +234,24 @@ namespace Kiln.Model
 
             ParameterRole role;
             int producer = -1;
-            if (hasFrom)
+            bool isKernelNode = nodeKind is NodeKindSpec.Kernel or NodeKindSpec.Reduce;
+            if (nodeKind == NodeKindSpec.Kernel && isIndex)
+            {
+                role = ParameterRole.Index;
+            }
+            else if (nodeKind == NodeKindSpec.Reduce && position == 0)
+            {
+                role = ParameterRole.Accumulator;
+            }
+            else if (hasFrom)
             {
                 role = from is not null && exact.TryGetValue(from, out producer) ? ParameterRole.Node : ParameterRole.UnknownProducer;
             }
-            else if (exact.TryGetValue(parameter.Name, out producer) || folded.TryGetValue(parameter.Name, out producer))
+            else if ((exact.TryGetValue(parameter.Name, out producer) || folded.TryGetValue(parameter.Name, out producer))
+                && producer != self)
             {
+                // A node's parameter named as the node itself (SPEC's `Gamma(float exposure, float gamma)`) cannot
+                // mean its own output: it falls through to the next rules, usually a pipeline input.
                 role = ParameterRole.Node;
             }
             else if (IsCancellationToken(parameter.Type))
@@ -224,10 +269,25 @@ namespace Kiln.Model
             }
 
             bool converts = false;
+            bool isScalar = KernelSignature.IsScalar(parameter.Type);
+            ITypeSymbol? gatherElement = KernelSignature.GatherElement(parameter.Type);
+            bool producerIsStream = false;
             if (producer >= 0 && outputs[producer] is ITypeSymbol output && parameter.Type.TypeKind != TypeKind.Error)
             {
-                Conversion conversion = compilation.ClassifyConversion(output, parameter.Type);
-                converts = conversion.Exists && conversion.IsImplicit && !conversion.IsUserDefined;
+                ITypeSymbol? element = gatherElement ?? (isScalar ? parameter.Type : null);
+                producerIsStream = element is not null
+                    && output is IArrayTypeSymbol { Rank: 1 } array
+                    && SymbolEqualityComparer.Default.Equals(array.ElementType, element);
+                if (isKernelNode)
+                {
+                    // A kernel reads a stream element-wise (or whole, through Gather<T>), or one scalar as a uniform.
+                    converts = producerIsStream || (isScalar && SymbolEqualityComparer.Default.Equals(output, parameter.Type));
+                }
+                else
+                {
+                    Conversion conversion = compilation.ClassifyConversion(output, parameter.Type);
+                    converts = conversion.Exists && conversion.IsImplicit && !conversion.IsUserDefined;
+                }
             }
 
             return new ParameterSpec(
@@ -240,7 +300,10 @@ namespace Kiln.Model
                 role,
                 from,
                 producer,
-                converts);
+                converts,
+                isScalar,
+                gatherElement is not null,
+                producerIsStream);
         }
 
         private static List<(NodeKindSpec Kind, AttributeData Attribute)> KindsOf(IMethodSymbol method)
@@ -267,6 +330,27 @@ namespace Kiln.Model
             }
 
             return kinds;
+        }
+
+        /// <summary>
+        /// The output type of a node: a kernel's is an array of what it returns per element; anything else's is its
+        /// return type unwrapped from Task/ValueTask; null when there is none.
+        /// </summary>
+        public static ITypeSymbol? NodeOutputOf(IMethodSymbol method, Compilation compilation, out ReturnShape shape)
+        {
+            ITypeSymbol? output = OutputOf(method, compilation, out shape);
+            if (output is not null && output.TypeKind != TypeKind.Error && IsKernel(method))
+            {
+                return compilation.CreateArrayTypeSymbol(output);
+            }
+
+            return output;
+        }
+
+        private static bool IsKernel(IMethodSymbol method)
+        {
+            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
+            return kinds.Count > 0 && kinds[0].Kind == NodeKindSpec.Kernel;
         }
 
         /// <summary>The output type of a node method (its return type unwrapped from Task/ValueTask), or null.</summary>

@@ -31,8 +31,56 @@ namespace Kiln.Model
                     new[] { path, spec.Name }.ToEquatableArray()));
             }
 
-            Schedule? schedule = cycles.Count == 0 ? graph.Plan(spec.Nodes.Select(n => n.Cost).ToList()) : null;
+            Schedule? schedule = cycles.Count == 0 ? Plan(spec, bound, graph) : null;
             return new CompiledPipeline(bound, schedule, problems.ToEquatableArray());
+        }
+
+        private static Schedule Plan(PipelineSpec spec, BoundPipeline bound, GraphAnalysis graph)
+        {
+            List<int> costs = spec.Nodes.Select(n => n.Cost).ToList();
+            Schedule byNode = graph.Plan(costs);
+            List<FusionGroupSpec> groups = FusionPlanner.Plan(spec, bound, byNode.Order, out int[] groupOf);
+
+            // The executor sees each fusion group as one vertex.
+            var vertices = new List<VertexSpec>();
+            var vertexOf = new int[spec.Nodes.Count];
+            var groupVertex = Enumerable.Repeat(-1, groups.Count).ToArray();
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                int group = groupOf[n];
+                if (group < 0)
+                {
+                    vertexOf[n] = vertices.Count;
+                    vertices.Add(new VertexSpec(n, -1));
+                }
+                else
+                {
+                    if (groupVertex[group] < 0)
+                    {
+                        groupVertex[group] = vertices.Count;
+                        vertices.Add(new VertexSpec(-1, group));
+                    }
+
+                    vertexOf[n] = groupVertex[group];
+                }
+            }
+
+            Schedule byVertex = byNode;
+            if (groups.Count > 0)
+            {
+                var edges = bound.Edges.Select(e => (vertexOf[e.From], vertexOf[e.To])).Where(e => e.Item1 != e.Item2);
+                var vertexCosts = vertices.Select(v => v.Node >= 0 ? costs[v.Node] : groups[v.Group].Members.Sum(m => costs[m])).ToList();
+                byVertex = new GraphAnalysis(vertices.Count, edges).Plan(vertexCosts);
+            }
+
+            return byVertex with
+            {
+                Order = byNode.Order,
+                Waves = byNode.Waves,
+                CriticalPath = byNode.CriticalPath,
+                Vertices = vertices.ToEquatableArray(),
+                FusionGroups = groups.ToEquatableArray(),
+            };
         }
     }
 }

@@ -6,8 +6,8 @@ using System.Collections.Immutable;
 namespace Kiln.Model
 {
     /// <summary>An immutable array with value equality, so models built from it cache in incremental pipelines.</summary>
+    /// <remarks>Element equality is <see cref="EqualityComparer{T}.Default"/>, so enums and records both work.</remarks>
     public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-        where T : IEquatable<T>
     {
         public static readonly EquatableArray<T> Empty = new(ImmutableArray<T>.Empty);
 
@@ -69,7 +69,6 @@ namespace Kiln.Model
 
     public static class EquatableArray
     {
-        public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
-            where T : IEquatable<T> => new(items);
+        public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) => new(items);
     }
 }

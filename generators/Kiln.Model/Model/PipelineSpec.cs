@@ -59,6 +59,9 @@ namespace Kiln.Model
     /// <param name="OutputDisplay">The output type as C# displays it briefly, or null.</param>
     /// <param name="After">Names given in <c>[After]</c>, in order; null entries are arguments that are not constants.</param>
     /// <param name="Parameters">The parameters.</param>
+    /// <param name="ElementType">For kernels and reductions, the scalar element type, fully qualified.</param>
+    /// <param name="Identity">For reductions, <c>[Reduce(Identity = ...)]</c>.</param>
+    /// <param name="SignatureProblems">Kernel or reduction signature problems found by discovery.</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -72,7 +75,10 @@ namespace Kiln.Model
         string? OutputType,
         string? OutputDisplay,
         EquatableArray<AfterSpec> After,
-        EquatableArray<ParameterSpec> Parameters)
+        EquatableArray<ParameterSpec> Parameters,
+        string? ElementType = null,
+        double Identity = 0,
+        EquatableArray<SignatureProblem> SignatureProblems = default)
     {
         public bool HasOutput => OutputType is not null;
 
@@ -96,7 +102,16 @@ namespace Kiln.Model
         Input,
         /// <summary><c>[From]</c> names no node of the pipeline.</summary>
         UnknownProducer,
+        /// <summary>A kernel's <c>[Index] int</c>: receives the element index.</summary>
+        Index,
+        /// <summary>A reduction's first parameter: the accumulator.</summary>
+        Accumulator,
     }
+
+    /// <summary>A problem with a kernel's or reduction's signature (KILN009/KILN010).</summary>
+    /// <param name="Parameter">The parameter concerned, or -1 for the method.</param>
+    /// <param name="Message">What is wrong, for the message.</param>
+    public sealed record SignatureProblem(int Parameter, string Message);
 
     /// <param name="Name">The parameter name, without <c>@</c>.</param>
     /// <param name="Type">The type, fully qualified with nullable annotations.</param>
@@ -107,7 +122,10 @@ namespace Kiln.Model
     /// <param name="Role">How it binds.</param>
     /// <param name="From">The <c>[From]</c> argument, if any.</param>
     /// <param name="Producer">The producing node's index for <see cref="ParameterRole.Node"/>, else -1.</param>
-    /// <param name="ConvertsFromProducer">Whether the producer's output converts implicitly to this parameter's type.</param>
+    /// <param name="ConvertsFromProducer">Whether the producer's output fits this parameter: converts implicitly for a task; for a kernel, is a stream of the parameter's type or the same scalar.</param>
+    /// <param name="IsScalar">Whether the type is a kernel scalar (float, double, integers, bool).</param>
+    /// <param name="IsGather">Whether the type is <c>Kiln.Gather&lt;T&gt;</c>.</param>
+    /// <param name="ProducerIsStream">Whether the producer outputs an array of this parameter's element type: an element stream.</param>
     public sealed record ParameterSpec(
         string Name,
         string Type,
@@ -118,5 +136,8 @@ namespace Kiln.Model
         ParameterRole Role,
         string? From,
         int Producer,
-        bool ConvertsFromProducer);
+        bool ConvertsFromProducer,
+        bool IsScalar = false,
+        bool IsGather = false,
+        bool ProducerIsStream = false);
 }

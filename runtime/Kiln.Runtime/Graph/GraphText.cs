@@ -10,9 +10,11 @@ namespace Kiln
         {
             var text = new StringBuilder("flowchart TD\n");
             var grouped = GroupOf(graph);
+            int index = 0;
             foreach (FusionGroup group in graph.FusionGroups)
             {
-                text.Append("    subgraph ").Append(Id(group.Name)).Append("[\"").Append(group.Name).Append("\"]\n");
+                // Group ids live apart from node ids: a one-kernel group is named as its kernel.
+                text.Append("    subgraph fusion_").Append(index++).Append("[\"").Append(group.Name).Append("\"]\n");
                 foreach (string node in group.Nodes)
                 {
                     text.Append("        ").Append(MermaidNode(graph, node)).Append('\n');

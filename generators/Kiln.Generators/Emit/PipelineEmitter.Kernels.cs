@@ -1,0 +1,227 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Kiln.Model;
+
+namespace Kiln.Generators.Emit
+{
+    // The CPU backend: a fusion group is one loop over fixed blocks of elements. Each member is the user's own
+    // method called per element (the JIT inlines it), so the CPU computes exactly what C# computes; only the
+    // members something outside the group reads are written to memory.
+    internal static partial class PipelineEmitter
+    {
+        private const string Loop = "global::Kiln.Execution.KernelLoop";
+
+        private static void EmitGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        {
+            PipelineSpec spec = pipeline.Spec;
+            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
+            var members = fusion.Members.ToList();
+            var inGroup = new HashSet<int>(members);
+            List<(int Member, ParameterSpec Parameter)> external = ExternalStreams(spec, members, inGroup);
+
+            writer.Line();
+            writer.Line($"// Fusion group {Literal(fusion.Name)}.");
+            writer.Open($"private void Group{group}(ref int at)");
+            EmitLength(writer, spec, members, external);
+            writer.Open("if (!Options.Fusion)");
+            foreach (int member in members)
+            {
+                EmitLaunch(writer, spec, $"Member{member}Block", new[] { member }, new[] { member });
+            }
+
+            writer.Line("return;");
+            writer.Close();
+            EmitLaunch(writer, spec, $"Group{group}Block", members, fusion.Materialized);
+            writer.Close();
+
+            EmitBlock(writer, pipeline, $"Group{group}Block", members, inGroup, new HashSet<int>(fusion.Materialized));
+            foreach (int member in members)
+            {
+                EmitBlock(writer, pipeline, $"Member{member}Block", new[] { member }, new HashSet<int>(), new HashSet<int> { member });
+            }
+        }
+
+        // Streams the group reads from outside (task arrays, other groups' outputs), element by element.
+        private static List<(int Member, ParameterSpec Parameter)> ExternalStreams(PipelineSpec spec, IReadOnlyList<int> members, HashSet<int> inGroup)
+        {
+            var external = new List<(int, ParameterSpec)>();
+            foreach (int member in members)
+            {
+                foreach (ParameterSpec parameter in spec.Nodes[member].Parameters)
+                {
+                    if (IsStreamRead(parameter) && !inGroup.Contains(parameter.Producer))
+                    {
+                        external.Add((member, parameter));
+                    }
+                }
+            }
+
+            return external;
+        }
+
+        private static bool IsStreamRead(ParameterSpec parameter) =>
+            parameter.Role == ParameterRole.Node && parameter.ProducerIsStream && !parameter.IsGather;
+
+        private static void EmitLength(IndentedWriter writer, PipelineSpec spec, List<int> members, List<(int Member, ParameterSpec Parameter)> external)
+        {
+            if (external.Count == 0)
+            {
+                // Only gathers: the first gathered stream gives the length.
+                ParameterSpec gather = members.SelectMany(m => spec.Nodes[m].Parameters).First(p => p.IsGather && p.Role == ParameterRole.Node);
+                writer.Line($"int length = {NodeField(gather.Producer)}.Length;");
+                return;
+            }
+
+            var (_, reference) = external[0];
+            writer.Line($"int length = {NodeField(reference.Producer)}.Length;");
+            foreach (var (member, parameter) in external.Skip(1))
+            {
+                writer.Line($"at = {member};");
+                writer.Line($"{Loop}.CheckLength({Literal(spec.Nodes[member].Name)}, {Literal(parameter.Name)}, {NodeField(parameter.Producer)}.Length, {Literal(reference.Name)}, length);");
+            }
+
+            writer.Line($"at = {members[0]};");
+        }
+
+        // Allocates what the block writes, runs the blocks, and folds reductions.
+        private static void EmitLaunch(IndentedWriter writer, PipelineSpec spec, string block, IReadOnlyList<int> members, IReadOnlyList<int> written)
+        {
+            foreach (int member in written)
+            {
+                NodeSpec node = spec.Nodes[member];
+                if (node.Kind == NodeKindSpec.Kernel)
+                {
+                    writer.Line($"{NodeField(member)} = global::System.GC.AllocateUninitializedArray<{node.ElementType}>(length);");
+                }
+                else if (members.Contains(member))
+                {
+                    writer.Line($"{PartialsField(member)} = new {node.ElementType}[{Loop}.BlockCount(length)];");
+                }
+            }
+
+            writer.Line($"{Loop}.For(this, length, Options.MaxDegreeOfParallelism, static (run, start, end, block) => run.{block}(start, end, block));");
+            foreach (int member in written)
+            {
+                NodeSpec node = spec.Nodes[member];
+                if (node.Kind == NodeKindSpec.Reduce)
+                {
+                    string combine = $"static (a, b) => {ClassReference(spec)}.{Identifier(node.Name)}(a, b)";
+                    writer.Line($"{NodeField(member)} = {Loop}.Combine({PartialsField(member)}, {Identity(node)}, {combine});");
+                    writer.Line($"{PartialsField(member)} = null!;");
+                }
+            }
+        }
+
+        private static void EmitBlock(IndentedWriter writer, CompiledPipeline pipeline, string name, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written)
+        {
+            PipelineSpec spec = pipeline.Spec;
+            writer.Line();
+            writer.Open($"private void {name}(int start, int end, int block)");
+
+            // Everything the loop reads that is not an element becomes a local first, so the JIT keeps it in registers.
+            var declared = new HashSet<string>();
+            foreach (int member in members)
+            {
+                foreach (ParameterSpec parameter in spec.Nodes[member].Parameters)
+                {
+                    string? declaration = parameter.Role switch
+                    {
+                        ParameterRole.Node when IsStreamRead(parameter) && !local.Contains(parameter.Producer) =>
+                            $"ref {parameter.Type} {StreamRef(parameter.Producer)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NodeField(parameter.Producer)});",
+                        ParameterRole.Node when parameter.IsGather =>
+                            $"var {GatherLocal(parameter.Producer)} = new {parameter.Type}({NodeField(parameter.Producer)});",
+                        ParameterRole.Node when !parameter.ProducerIsStream =>
+                            $"var {UniformLocal(parameter.Producer)} = {NodeField(parameter.Producer)};",
+                        ParameterRole.Input => $"var {InputLocal(parameter.Name)} = {InputField(parameter.Name)};",
+                        _ => null,
+                    };
+                    if (declaration is not null && declared.Add(declaration))
+                    {
+                        writer.Line(declaration);
+                    }
+                }
+            }
+
+            foreach (int member in members.Where(m => written.Contains(m) && spec.Nodes[m].Kind == NodeKindSpec.Kernel))
+            {
+                writer.Line($"ref {spec.Nodes[member].ElementType} {OutputRef(member)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NodeField(member)});");
+            }
+
+            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
+            {
+                writer.Line($"{spec.Nodes[member].ElementType} {Accumulator(member)} = {Identity(spec.Nodes[member])};");
+            }
+
+            writer.Open("for (int i = start; i < end; i++)");
+            foreach (int member in members)
+            {
+                NodeSpec node = spec.Nodes[member];
+                IEnumerable<string> arguments = node.Parameters.Select(p => Argument(spec, p, local, member));
+                string call = $"{ClassReference(spec)}.{Identifier(node.Name)}({string.Join(", ", arguments)})";
+                if (node.Kind == NodeKindSpec.Reduce)
+                {
+                    writer.Line($"{Accumulator(member)} = {call};");
+                    continue;
+                }
+
+                writer.Line($"{node.ElementType} {ElementLocal(member)} = {call};");
+                if (written.Contains(member))
+                {
+                    writer.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {OutputRef(member)}, i) = {ElementLocal(member)};");
+                }
+            }
+
+            writer.Close();
+            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
+            {
+                writer.Line($"{PartialsField(member)}[block] = {Accumulator(member)};");
+            }
+
+            writer.Close();
+        }
+
+        private static string Argument(PipelineSpec spec, ParameterSpec parameter, HashSet<int> local, int member) => parameter.Role switch
+        {
+            ParameterRole.Index => "i",
+            ParameterRole.Accumulator => Accumulator(member),
+            ParameterRole.Input => InputLocal(parameter.Name),
+            ParameterRole.Node when IsStreamRead(parameter) && local.Contains(parameter.Producer) => ElementLocal(parameter.Producer),
+            ParameterRole.Node when IsStreamRead(parameter) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {StreamRef(parameter.Producer)}, i)",
+            ParameterRole.Node when parameter.IsGather => GatherLocal(parameter.Producer),
+            ParameterRole.Node => UniformLocal(parameter.Producer),
+            _ => "default",
+        };
+
+        private static string Identity(NodeSpec node)
+        {
+            double value = node.Identity;
+            if (node.ElementType == "bool")
+            {
+                return value != 0 ? "true" : "false";
+            }
+
+            string literal = double.IsNaN(value) ? "double.NaN"
+                : double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+                : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+                : value.ToString("R", CultureInfo.InvariantCulture) + "d";
+            return $"unchecked(({node.ElementType})({literal}))";
+        }
+
+        private static string PartialsField(int node) => "__p" + node;
+
+        private static string StreamRef(int producer) => "stream" + producer;
+
+        private static string OutputRef(int member) => "output" + member;
+
+        private static string GatherLocal(int producer) => "gather" + producer;
+
+        private static string UniformLocal(int producer) => "uniform" + producer;
+
+        private static string InputLocal(string name) => "input_" + name;
+
+        private static string ElementLocal(int member) => "element" + member;
+
+        private static string Accumulator(int member) => "accumulator" + member;
+    }
+}
