@@ -44,18 +44,37 @@ public class CycleTests
     }
 
     [Fact]
-    public void A_node_consuming_its_own_output_is_a_cycle()
+    public void A_node_naming_itself_in_From_is_a_cycle()
     {
         ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
             [Pipeline]
             public static partial class Self
             {
                 [Task] public static int Start() => 1;
-                [Task] public static int {|KILN001:Grow|}(int grow, int start) => grow + start;
+                [Task] public static int {|KILN001:Grow|}([From(nameof(Grow))] int previous, int start) => previous + start;
             }
             """);
 
         Assert.Contains("Grow → Grow", diagnostics.Single().GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_parameter_named_as_its_own_node_is_an_input_not_a_cycle()
+    {
+        // SPEC section 5's own example: Gamma's `gamma` is the gamma value, not Gamma's output.
+        AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Self
+            {
+                [Task] public static float Start() => 1f;
+                [Task] public static float Gamma(float start, float gamma) => start * gamma;
+            }
+
+            public static class Caller
+            {
+                public static System.Threading.Tasks.Task<float> Run() => Self.RunAsync(gamma: 2.2f);
+            }
+            """);
     }
 
     [Fact]
