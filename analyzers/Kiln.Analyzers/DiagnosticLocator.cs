@@ -13,17 +13,22 @@ namespace Kiln.Analyzers
     internal sealed class DiagnosticLocator
     {
         private readonly INamedTypeSymbol _type;
+        private readonly PipelineSpec _spec;
         private readonly ImmutableArray<IMethodSymbol> _nodes;
         private readonly CancellationToken _cancellationToken;
 
-        public DiagnosticLocator(INamedTypeSymbol type, CancellationToken cancellationToken)
+        public DiagnosticLocator(INamedTypeSymbol type, PipelineSpec spec, CancellationToken cancellationToken)
         {
             _type = type;
+            _spec = spec;
             _nodes = PipelineDiscovery.NodeMethods(type);
             _cancellationToken = cancellationToken;
         }
 
-        /// <summary>Where to report <paramref name="problem"/>, or null when the syntax it points at is itself a compiler error.</summary>
+        /// <summary>
+        /// Where to report <paramref name="problem"/>, or null when what it is about is itself a compiler error (a broken
+        /// attribute, a missing type), which the compiler already reports.
+        /// </summary>
         public Location? Locate(ModelDiagnostic problem)
         {
             IMethodSymbol? method = problem.Node >= 0 && problem.Node < _nodes.Length ? _nodes[problem.Node] : null;
@@ -33,6 +38,11 @@ namespace Kiln.Analyzers
                     return FirstSourceLocation(method) ?? TypeLocation();
 
                 case DiagnosticTarget.Parameter when method is not null:
+                    if (problem.Id == DiagnosticIds.TypeMismatch && MismatchInvolvesMissingType(problem.Node, problem.Parameter))
+                    {
+                        return null;
+                    }
+
                     return Parameter(method, problem.Parameter) is IParameterSymbol parameter
                         ? FirstSourceLocation(parameter) ?? FirstSourceLocation(method) ?? TypeLocation()
                         : FirstSourceLocation(method) ?? TypeLocation();
@@ -176,6 +186,46 @@ namespace Kiln.Analyzers
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Whether a KILN004 compares against a type the compiler could not find: the compiler's own error (CS0246)
+        /// says what is wrong, and the generator still emits stubs, so nothing cascades.
+        /// </summary>
+        private bool MismatchInvolvesMissingType(int node, int parameterIndex)
+        {
+            if (Parameter(_nodes[node], parameterIndex) is not IParameterSymbol parameter
+                || parameterIndex >= _spec.Nodes[node].Parameters.Count)
+            {
+                return false;
+            }
+
+            int producer = _spec.Nodes[node].Parameters[parameterIndex].Producer;
+            return ContainsErrorType(parameter.Type)
+                || (producer >= 0 && producer < _nodes.Length && ContainsErrorType(_nodes[producer].ReturnType));
+        }
+
+        private static bool ContainsErrorType(ITypeSymbol type)
+        {
+            switch (type)
+            {
+                case { TypeKind: TypeKind.Error }:
+                    return true;
+                case IArrayTypeSymbol array:
+                    return ContainsErrorType(array.ElementType);
+                case INamedTypeSymbol named:
+                    foreach (ITypeSymbol argument in named.TypeArguments)
+                    {
+                        if (ContainsErrorType(argument))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
         }
 
         private static IParameterSymbol? Parameter(IMethodSymbol method, int index) =>

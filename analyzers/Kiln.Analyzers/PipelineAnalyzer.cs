@@ -67,7 +67,7 @@ namespace Kiln.Analyzers
                 return;
             }
 
-            var locator = new DiagnosticLocator(type, cancellationToken);
+            var locator = new DiagnosticLocator(type, spec, cancellationToken);
             foreach (ModelDiagnostic problem in compiled.Problems)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -76,7 +76,7 @@ namespace Kiln.Analyzers
                     continue;
                 }
 
-                // Null: the compiler already reports the attribute itself as broken; a second error would only be noise.
+                // Null: the compiler already reports what is broken; a second error would only be noise.
                 Location? location = locator.Locate(problem);
                 if (location is null)
                 {

@@ -79,6 +79,25 @@ public class BrokenCodeTests
     }
 
     [Fact]
+    public void A_missing_type_on_either_side_of_a_binding_is_left_to_the_compiler_error_alone()
+    {
+        AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Broken
+            {
+                [Task] public static {|CS0246:Missing|} Parse(string text) => null!;
+                [Task] public static int Count(int parse) => parse;
+                [Task] public static string Render(List<{|CS0246:Absent|}> count) => "";
+            }
+
+            public static class Caller
+            {
+                public static Task<string> Go() => Broken.RunAsync("text");
+            }
+            """);
+    }
+
+    [Fact]
     public void Nameof_of_a_missing_node_gets_KILN006_with_the_suggestion_beside_the_compiler_error()
     {
         ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
