@@ -8,7 +8,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Kiln.Analyzers
 {
     /// <summary>
-    /// Reports the declaration and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN008, KILN012).
+    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN012): every
+    /// problem in <see cref="CompiledPipeline.Problems"/>.
     /// </summary>
     /// <remarks>
     /// One analyzer for all of these rules is deliberate: they are all answers of one model computation
@@ -31,6 +32,9 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.UnknownNode,
             DiagnosticDescriptors.NoOutput,
             DiagnosticDescriptors.DuplicateNode,
+            DiagnosticDescriptors.InvalidKernel,
+            DiagnosticDescriptors.InvalidReduction,
+            DiagnosticDescriptors.InvalidStage,
             DiagnosticDescriptors.SeveralKinds);
 
         private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = Rules.ToImmutableDictionary(d => d.Id);
