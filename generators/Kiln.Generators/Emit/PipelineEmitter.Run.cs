@@ -89,7 +89,25 @@ namespace Kiln.Generators.Emit
             writer.Line("    successorOffsets: " + Ints(schedule.SuccessorOffsets) + ",");
             writer.Line("    successors: " + Ints(schedule.Successors) + ",");
             writer.Line("    sources: " + Ints(schedule.Sources) + ",");
-            writer.Line("    usesCancellation: " + (usesCancellation ? "true" : "false") + ");");
+            bool allTasks = pipeline.Spec.Nodes.All(n => n.Kind == NodeKindSpec.Task);
+            string kinds = allTasks
+                ? "null"
+                : "new global::Kiln.NodeKind[] { " + string.Join(", ", pipeline.Spec.Nodes.Select(n => "global::Kiln.NodeKind." + n.Kind)) + " }";
+            var groupNames = new string?[pipeline.Spec.Nodes.Count];
+            foreach (FusionGroupSpec group in schedule.FusionGroups)
+            {
+                foreach (int member in group.Members)
+                {
+                    groupNames[member] = group.Name;
+                }
+            }
+
+            string groups = schedule.FusionGroups.Count == 0
+                ? "null"
+                : "new string?[] { " + string.Join(", ", groupNames.Select(g => g is null ? "null" : Literal(g))) + " }";
+            writer.Line("    usesCancellation: " + (usesCancellation ? "true" : "false") + ",");
+            writer.Line("    nodeKinds: " + kinds + ",");
+            writer.Line("    nodeGroups: " + groups + ");");
         }
 
         private static void EmitGraph(IndentedWriter writer, CompiledPipeline pipeline)

@@ -18,6 +18,8 @@ namespace Kiln.Execution
         /// <param name="successors">Successor units, each unit's run sorted by priority, the highest first.</param>
         /// <param name="sources">Units with no predecessor, highest priority first.</param>
         /// <param name="usesCancellation">Whether any node takes a <see cref="System.Threading.CancellationToken"/>.</param>
+        /// <param name="nodeKinds">Per node, its kind; null means every node is a task.</param>
+        /// <param name="nodeGroups">Per node, the fusion group it runs in, or null.</param>
         public PipelinePlan(
             string name,
             string[] nodeNames,
@@ -25,7 +27,9 @@ namespace Kiln.Execution
             int[] successorOffsets,
             int[] successors,
             int[] sources,
-            bool usesCancellation)
+            bool usesCancellation,
+            NodeKind[]? nodeKinds = null,
+            string?[]? nodeGroups = null)
         {
             ArgumentNullException.ThrowIfNull(name);
             ArgumentNullException.ThrowIfNull(nodeNames);
@@ -45,7 +49,22 @@ namespace Kiln.Execution
             Successors = successors;
             Sources = sources;
             UsesCancellation = usesCancellation;
+            NodeKinds = nodeKinds;
+            NodeGroups = nodeGroups;
         }
+
+        /// <summary>Per node, its kind; null when every node is a task.</summary>
+        public NodeKind[]? NodeKinds { get; }
+
+        /// <summary>Per node, the name of the fusion group it runs in (null entries for nodes outside groups).</summary>
+        public string?[]? NodeGroups { get; }
+
+        internal NodeKind KindOf(int node) => NodeKinds is null ? NodeKind.Task : NodeKinds[node];
+
+        internal string? GroupOf(int node) => NodeGroups?[node];
+
+        // Kernels run on the CPU backend until a device backend takes them.
+        internal string? DeviceOf(int node) => KindOf(node) is NodeKind.Kernel or NodeKind.Reduce ? "cpu" : null;
 
         /// <summary>The pipeline's name.</summary>
         public string Name { get; }

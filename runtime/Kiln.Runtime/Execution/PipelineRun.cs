@@ -438,7 +438,13 @@ namespace Kiln.Execution
             }
 
             bool cancelled = state == StoppedByCancellation;
-            _observer?.RunFinished(error, cancelled);
+            Exception? traceError = _observer?.RunFinished(error, cancelled);
+            if (error is null && !cancelled && traceError is not null)
+            {
+                // The nodes succeeded but the trace the caller asked for could not be written: say so.
+                error = traceError;
+            }
+
             _runCancellation?.Dispose();
             Complete(error, cancelled, _callerToken);
         }

@@ -5,37 +5,40 @@ using System.Threading;
 namespace Kiln.Execution
 {
     /// <summary>
-    /// Watches one run for progress reports and <see cref="Activity"/> spans. Created only when someone listens,
-    /// so an unobserved run pays one null check per node.
+    /// Watches one run for progress reports, <see cref="Activity"/> spans and a Chrome trace. Created only when
+    /// someone listens, so an unobserved run pays one test of a local per node and nothing else.
     /// </summary>
     internal sealed class RunObserver
     {
         private readonly PipelinePlan _plan;
         private readonly IProgress<PipelineProgress>? _progress;
         private readonly Activity?[]? _nodeActivities;
+        private readonly TraceRecorder? _trace;
         private Activity? _runActivity;
         private int _completed;
 
-        private RunObserver(PipelinePlan plan, IProgress<PipelineProgress>? progress, bool traced)
+        private RunObserver(PipelinePlan plan, IProgress<PipelineProgress>? progress, bool traced, string? tracePath)
         {
             _plan = plan;
             _progress = progress;
             _nodeActivities = traced ? new Activity?[plan.NodeNames.Length] : null;
+            _trace = tracePath is null ? null : new TraceRecorder(plan, tracePath);
         }
 
         public static RunObserver? Create(PipelinePlan plan, KilnOptions options)
         {
             bool traced = KilnActivity.Source.HasListeners();
-            if (options.Progress is null && !traced)
+            if (options.Progress is null && !traced && options.TracePath is null)
             {
                 return null;
             }
 
-            return new RunObserver(plan, options.Progress, traced);
+            return new RunObserver(plan, options.Progress, traced, options.TracePath);
         }
 
         public void RunStarting()
         {
+            _trace?.RunStarting();
             if (_nodeActivities is not null)
             {
                 _runActivity = KilnActivity.Source.StartActivity(_plan.Name, ActivityKind.Internal);
@@ -45,6 +48,7 @@ namespace Kiln.Execution
 
         public void NodeStarting(int node)
         {
+            _trace?.NodeStarting(node);
             if (_nodeActivities is not null && _runActivity is not null)
             {
                 Activity? previous = Activity.Current;
@@ -54,6 +58,17 @@ namespace Kiln.Execution
                 {
                     activity.SetTag("kiln.pipeline", _plan.Name);
                     activity.SetTag("kiln.node", _plan.NodeNames[node]);
+                    activity.SetTag("kiln.kind", _plan.KindOf(node).ToString());
+                    if (_plan.DeviceOf(node) is string device)
+                    {
+                        activity.SetTag("kiln.device", device);
+                    }
+
+                    if (_plan.GroupOf(node) is string group)
+                    {
+                        activity.SetTag("kiln.fusion_group", group);
+                    }
+
                     _nodeActivities[node] = activity;
 
                     // StartActivity made it current on this thread; nodes are siblings under the run, so restore
@@ -65,14 +80,20 @@ namespace Kiln.Execution
 
         public void NodeFinished(int node)
         {
-            EndNode(node, null);
+            _trace?.NodeFinished(node, failed: false);
+            EndActivity(node, null);
             int completed = Interlocked.Increment(ref _completed);
             _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length));
         }
 
-        public void NodeFailed(int node, Exception exception) => EndNode(node, exception);
+        public void NodeFailed(int node, Exception exception)
+        {
+            _trace?.NodeFinished(node, failed: true);
+            EndActivity(node, exception);
+        }
 
-        public void RunFinished(Exception? error, bool cancelled)
+        /// <summary>Ends the run's activity and writes the trace; returns what went wrong writing it, if anything.</summary>
+        public Exception? RunFinished(Exception? error, bool cancelled)
         {
             if (_runActivity is not null)
             {
@@ -87,9 +108,11 @@ namespace Kiln.Execution
 
                 _runActivity.Stop();
             }
+
+            return _trace?.Write(error, cancelled);
         }
 
-        private void EndNode(int node, Exception? error)
+        private void EndActivity(int node, Exception? error)
         {
             if (_nodeActivities is null)
             {

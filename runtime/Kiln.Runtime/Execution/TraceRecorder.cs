@@ -1,0 +1,201 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+
+namespace Kiln.Execution
+{
+    /// <summary>
+    /// Records one run as Chrome trace events (Perfetto and chrome://tracing open the file): a complete event per
+    /// node on the thread it started on, one per fusion group launch, and one for the run. Each node runs once, so
+    /// every record has a slot of its own and recording takes no lock; the file is written when the run ends,
+    /// whether it succeeded or not.
+    /// </summary>
+    internal sealed class TraceRecorder
+    {
+        private readonly PipelinePlan _plan;
+        private readonly string _path;
+        private readonly long[] _starts;
+        private readonly long[] _ends;
+        private readonly int[] _threads;
+        private readonly bool[] _failed;
+        private long _runStart;
+
+        public TraceRecorder(PipelinePlan plan, string path)
+        {
+            _plan = plan;
+            _path = path;
+            int count = plan.NodeNames.Length;
+            _starts = new long[count];
+            _ends = new long[count];
+            _threads = new int[count];
+            _failed = new bool[count];
+        }
+
+        public void RunStarting() => _runStart = Stopwatch.GetTimestamp();
+
+        public void NodeStarting(int node)
+        {
+            _threads[node] = Environment.CurrentManagedThreadId;
+            Volatile.Write(ref _starts[node], Stopwatch.GetTimestamp());
+        }
+
+        public void NodeFinished(int node, bool failed)
+        {
+            _failed[node] = failed;
+            Volatile.Write(ref _ends[node], Stopwatch.GetTimestamp());
+        }
+
+        public Exception? Write(Exception? error, bool cancelled)
+        {
+            long runEnd = Stopwatch.GetTimestamp();
+            try
+            {
+                string? directory = Path.GetDirectoryName(Path.GetFullPath(_path));
+                if (directory is not null)
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                using FileStream file = File.Create(_path);
+                using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = false });
+                json.WriteStartObject();
+                json.WriteString("displayTimeUnit", "ms");
+                json.WriteStartArray("traceEvents");
+                WriteMetadata(json);
+                WriteRun(json, runEnd, error, cancelled);
+                WriteNodes(json);
+                WriteGroups(json);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                return null;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return new IOException($"Kiln could not write the trace of pipeline '{_plan.Name}' to '{_path}': {exception.Message}", exception);
+            }
+        }
+
+        private void WriteMetadata(Utf8JsonWriter json)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "process_name");
+            json.WriteString("ph", "M");
+            json.WriteNumber("pid", 1);
+            json.WriteStartObject("args");
+            json.WriteString("name", "Kiln: " + _plan.Name);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        private void WriteRun(Utf8JsonWriter json, long runEnd, Exception? error, bool cancelled)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", _plan.Name);
+            json.WriteString("cat", "run");
+            json.WriteString("ph", "X");
+            json.WriteNumber("pid", 1);
+            json.WriteNumber("tid", 0);
+            json.WriteNumber("ts", 0);
+            json.WriteNumber("dur", Duration(_runStart, runEnd));
+            json.WriteStartObject("args");
+            json.WriteString("pipeline", _plan.Name);
+            json.WriteString("status", error is not null ? "failed" : cancelled ? "cancelled" : "completed");
+            if (error is PipelineException failure)
+            {
+                json.WriteString("failedNode", failure.NodeName);
+                json.WriteString("error", failure.InnerException?.Message ?? failure.Message);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        private void WriteNodes(Utf8JsonWriter json)
+        {
+            for (int node = 0; node < _starts.Length; node++)
+            {
+                long start = Volatile.Read(ref _starts[node]);
+                long end = Volatile.Read(ref _ends[node]);
+                if (start == 0)
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteString("name", _plan.NodeNames[node]);
+                json.WriteString("cat", _plan.KindOf(node).ToString().ToLowerInvariant());
+                json.WriteString("ph", "X");
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", _threads[node]);
+                json.WriteNumber("ts", Microseconds(start));
+                json.WriteNumber("dur", end == 0 ? 0 : Duration(start, end));
+                json.WriteStartObject("args");
+                json.WriteString("kind", _plan.KindOf(node).ToString());
+                if (_plan.GroupOf(node) is string group)
+                {
+                    json.WriteString("fusionGroup", group);
+                }
+
+                if (_plan.DeviceOf(node) is string device)
+                {
+                    json.WriteString("device", device);
+                }
+
+                json.WriteString("status", end == 0 ? "unfinished" : _failed[node] ? "failed" : "completed");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        }
+
+        // A fusion group's launch spans from its first member's start to its last member's end, on its own row.
+        private void WriteGroups(Utf8JsonWriter json)
+        {
+            string?[]? groups = _plan.NodeGroups;
+            if (groups is null)
+            {
+                return;
+            }
+
+            for (int node = 0; node < groups.Length; node++)
+            {
+                string? group = groups[node];
+                if (group is null || Array.IndexOf(groups, group) != node || Volatile.Read(ref _starts[node]) == 0)
+                {
+                    continue;
+                }
+
+                long start = long.MaxValue;
+                long end = 0;
+                for (int member = 0; member < groups.Length; member++)
+                {
+                    if (groups[member] == group && _starts[member] != 0)
+                    {
+                        start = Math.Min(start, _starts[member]);
+                        end = Math.Max(end, _ends[member]);
+                    }
+                }
+
+                json.WriteStartObject();
+                json.WriteString("name", "launch " + group);
+                json.WriteString("cat", "device");
+                json.WriteString("ph", "X");
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", _threads[node]);
+                json.WriteNumber("ts", Microseconds(start));
+                json.WriteNumber("dur", end == 0 ? 0 : Duration(start, end));
+                json.WriteStartObject("args");
+                json.WriteString("fusionGroup", group);
+                json.WriteString("device", _plan.DeviceOf(node) ?? "cpu");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        }
+
+        private static double Duration(long start, long end) => Math.Round((end - start) * 1_000_000.0 / Stopwatch.Frequency, 3);
+
+        private double Microseconds(long timestamp) =>
+            Math.Round((timestamp - _runStart) * 1_000_000.0 / Stopwatch.Frequency, 3);
+    }
+}
