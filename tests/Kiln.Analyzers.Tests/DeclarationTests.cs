@@ -166,6 +166,25 @@ public class DeclarationTests
     }
 
     [Fact]
+    public void A_task_taking_a_parameter_by_reference_is_reported_at_the_parameter()
+    {
+        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+            [Pipeline]
+            public static partial class Report
+            {
+                [Task] public static int Parse(ref int {|KILN003:seed|}) => seed;
+            }
+
+            public static class Caller
+            {
+                public static Task<int> Go() => Report.RunAsync(1);
+            }
+            """);
+
+        Assert.Contains("takes parameter 'seed' by reference", diagnostics.Single().GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Overloaded_nodes_are_reported_at_each_overload()
     {
         ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """

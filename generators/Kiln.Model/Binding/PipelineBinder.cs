@@ -134,6 +134,18 @@ namespace Kiln.Model
                     problems.Add(At(DiagnosticIds.InvalidNodeMethod, DiagnosticTarget.Method, n, -1, node.Name, what));
                 }
 
+                // Kernels and reductions report by-reference parameters as signature problems of their own.
+                if (node.Kind is NodeKindSpec.Task or NodeKindSpec.Stage)
+                {
+                    for (int p = 0; p < node.Parameters.Count; p++)
+                    {
+                        if (node.Parameters[p].IsByRef)
+                        {
+                            problems.Add(At(DiagnosticIds.InvalidNodeMethod, DiagnosticTarget.Parameter, n, p, node.Name, $"takes parameter '{node.Parameters[p].Name}' by reference, which the pipeline cannot pass"));
+                        }
+                    }
+                }
+
                 if (counts[node.Name] > 1)
                 {
                     problems.Add(At(DiagnosticIds.DuplicateNode, DiagnosticTarget.Method, n, -1, node.Name, spec.Name));
