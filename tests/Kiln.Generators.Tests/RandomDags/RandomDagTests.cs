@@ -23,7 +23,7 @@ namespace Kiln.Generators.Tests.RandomDags;
 public class RandomDagTests
 {
     private const int Seed = 20250611;
-    private const int DagCount = 320;
+    private const int DagCount = 300;
 
     private readonly ITestOutputHelper _output;
 

@@ -35,7 +35,7 @@ public class RobustnessTests
     public void The_generator_and_analyzers_survive_a_valid_pipeline_truncated_anywhere()
     {
         string source = BrokenPipelines.Valid;
-        int step = Math.Max(1, source.Length / 120);
+        int step = Math.Max(1, source.Length / 80);
         for (int length = 0; length < source.Length; length += step)
         {
             AssertSurvives($"truncated at {length}", source.Substring(0, length));
@@ -47,7 +47,7 @@ public class RobustnessTests
     {
         var random = new Random(MutationSeed);
         string source = BrokenPipelines.Valid;
-        for (int i = 0; i < 120; i++)
+        for (int i = 0; i < 80; i++)
         {
             int start = random.Next(source.Length);
             int length = random.Next(1, Math.Min(40, source.Length - start) + 1);
