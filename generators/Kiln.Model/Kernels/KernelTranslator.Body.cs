@@ -39,6 +39,13 @@ namespace Kiln.Model
             /// <summary>The return type, or null when it is not a scalar (reported at the signature, or KILN009's business).</summary>
             public ScalarType? ReturnType { get; private set; }
 
+            /// <summary>
+            /// How many times translation failed so far, reported or not. An outer construct (a call on a receiver, an
+            /// operator) reports only when its operands translated without a failure, so the innermost problem is the one
+            /// reported and a problem already reported elsewhere (a local's type) is not reported again at each use.
+            /// </summary>
+            public int Failures { get; private set; }
+
             /// <summary>Whether this body cannot be translated (with or without a diagnostic).</summary>
             public bool Failed { get; private set; }
 
@@ -74,6 +81,7 @@ namespace Kiln.Model
             public KExpr? Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
             {
                 Failed = true;
+                Failures++;
                 _program.Report(descriptor, location, arguments);
                 return null;
             }
@@ -82,6 +90,7 @@ namespace Kiln.Model
             public KExpr? Fail()
             {
                 Failed = true;
+                Failures++;
                 return null;
             }
 
@@ -100,6 +109,7 @@ namespace Kiln.Model
                 if (name is null)
                 {
                     Failed = true;
+                    Failures++;
                 }
 
                 return name;
@@ -109,7 +119,8 @@ namespace Kiln.Model
             public static bool IsError(ITypeSymbol? type) => type is null || type.TypeKind == TypeKind.Error;
 
             /// <summary>A type as a diagnostic shows it.</summary>
-            public static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+            public static string Display(ITypeSymbol type) =>
+                type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
 
             /// <summary>"ElementBindingExpression" → "element binding expressions", for constructs without a specific message.</summary>
             public static string Describe(SyntaxNode node)

@@ -24,7 +24,8 @@ namespace Kiln.Model
             /// <summary>
             /// The value of <paramref name="expression"/> after its implicit conversion. A constant (literal, const field,
             /// <c>float.NaN</c>, folded arithmetic) becomes a <see cref="KConstant"/> of the converted type. A conversion to a
-            /// type that is not a scalar fails silently: the syntax that declares that type is where it is reported.
+            /// type that is not a scalar (boxing to <c>object</c>, to <c>float?</c>…) fails silently: the syntax that declares that
+            /// type (the local, parameter, return type or cast) is where it is reported, once.
             /// </summary>
             public KExpr? Translate(ExpressionSyntax expression)
             {
@@ -38,9 +39,12 @@ namespace Kiln.Model
                 Optional<object?> constant = Model.GetConstantValue(expression, _body.CancellationToken);
                 if (constant.HasValue)
                 {
-                    return ScalarTypes.Of(converted) is { } target && KernelConstants.Create(target, constant.Value) is { } value
-                        ? value
-                        : _body.Fail();
+                    if (ScalarTypes.Of(converted) is { } target && KernelConstants.Create(target, constant.Value) is { } value)
+                    {
+                        return value;
+                    }
+
+                    return constant.Value is string ? Allocation(expression, "strings") : _body.Fail();
                 }
 
                 KExpr? result = Visit(expression);
@@ -53,11 +57,6 @@ namespace Kiln.Model
                 if (!conversion.Exists)
                 {
                     return _body.Fail();
-                }
-
-                if (conversion.IsBoxing)
-                {
-                    return _body.Report(DiagnosticDescriptors.KernelAllocation, expression.GetLocation(), "boxing a " + ScalarTypes.Keyword(result.Type));
                 }
 
                 return ScalarTypes.Of(converted) is { } scalar ? Cast(result, scalar) : _body.Fail();
@@ -139,7 +138,28 @@ namespace Kiln.Model
                     return GatherParameter(node.Expression) is { } gather ? new KGatherLength(gather) : null;
                 }
 
-                return Symbol(node, symbol);
+                // An instance member of something else: report the receiver's own problem first, if it has one.
+                return symbol is { IsStatic: false } and not IParameterSymbol and not ILocalSymbol && !TranslatesAlone(node.Expression)
+                    ? null
+                    : Symbol(node, symbol);
+            }
+
+            /// <summary>
+            /// Whether <paramref name="receiver"/> translates without a failure, ignoring its conversion: then the construct
+            /// around it (a call on it, a <c>var</c> declared from it) is the one to report.
+            /// </summary>
+            public bool TranslatesAlone(ExpressionSyntax receiver)
+            {
+                Optional<object?> constant = Model.GetConstantValue(receiver, _body.CancellationToken);
+                if (constant.HasValue)
+                {
+                    return constant.Value is not string || Allocation(receiver, "strings") is not null;
+                }
+
+                // Visit, not Translate: converting the receiver (boxing it for object.GetType) is the call's business.
+                int failures = _body.Failures;
+                Visit(receiver);
+                return _body.Failures == failures;
             }
 
             private KExpr? Symbol(ExpressionSyntax node, ISymbol? symbol)
@@ -218,7 +238,9 @@ namespace Kiln.Model
                 ITypeSymbol? receiver = Model.GetTypeInfo(node.Expression, _body.CancellationToken).Type;
                 if (ScalarTypes.GatherElement(receiver) is null)
                 {
-                    return BodyTranslator.IsError(receiver) ? _body.Fail() : _body.Unsupported(node, "element access on '" + BodyTranslator.Display(receiver!) + "'");
+                    return BodyTranslator.IsError(receiver) || !TranslatesAlone(node.Expression)
+                        ? _body.Fail()
+                        : _body.Unsupported(node, "element access on '" + BodyTranslator.Display(receiver!) + "'");
                 }
 
                 if (node.ArgumentList.Arguments.Count != 1 || ScalarTypes.Of(Model.GetTypeInfo(node, _body.CancellationToken).Type) is not { } type)
@@ -259,6 +281,12 @@ namespace Kiln.Model
                 }
 
                 IMethodSymbol target = (method.ReducedFrom ?? method).OriginalDefinition;
+                if ((!method.IsStatic || method.ReducedFrom is not null) && node.Expression is MemberAccessExpressionSyntax access
+                    && !TranslatesAlone(access.Expression))
+                {
+                    return null;
+                }
+
                 if (target.DeclaringSyntaxReferences.Length == 0)
                 {
                     return _body.Report(DiagnosticDescriptors.KernelUnknownCall, node.GetLocation(), ProgramBuilder.DisplayName(target));
@@ -314,7 +342,7 @@ namespace Kiln.Model
             {
                 if (argument.ArgumentKind == ArgumentKind.ParamArray)
                 {
-                    return _body.Report(DiagnosticDescriptors.KernelAllocation, node.ArgumentList.GetLocation(), "a params array");
+                    return _body.Fail(); // reported at the helper's 'params' (a metadata method is a KILN103)
                 }
 
                 IParameterSymbol parameter = argument.Parameter!;
@@ -387,22 +415,32 @@ namespace Kiln.Model
                     };
                 }
 
+                // String operators are reported whole; other operators only if their operands are fine by themselves.
+                IMethodSymbol? @operator = Model.GetSymbolInfo(node, _body.CancellationToken).Symbol as IMethodSymbol;
+                if (@operator is not null && @operator.Parameters.Any(p => p.Type.SpecialType == SpecialType.System_String))
+                {
+                    return Allocation(node, @operator.ReturnType.SpecialType == SpecialType.System_String ? "string concatenation" : "strings");
+                }
+
+                int failures = _body.Failures;
+                KExpr? left = Translate(node.Left);
+                KExpr? right = Translate(node.Right);
+                if (_body.Failures != failures)
+                {
+                    return null;
+                }
+
                 // The operator's own operand types: a string +, a lifted int? +, a user-defined operator are no scalar arithmetic.
-                if (Model.GetSymbolInfo(node, _body.CancellationToken).Symbol is IMethodSymbol @operator)
+                if (@operator is not null)
                 {
                     ITypeSymbol? offending = @operator.Parameters.Select(p => p.Type).Concat(new[] { @operator.ReturnType }).FirstOrDefault(t => ScalarTypes.Of(t) is null);
                     if (offending is not null)
                     {
-                        return BodyTranslator.IsError(offending) ? _body.Fail()
-                            : offending.SpecialType is SpecialType.System_String or SpecialType.System_Object
-                                ? _body.Report(DiagnosticDescriptors.KernelAllocation, node.GetLocation(), "string concatenation")
-                                : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(offending));
+                        return BodyTranslator.IsError(offending) ? _body.Fail() : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(offending));
                     }
                 }
 
                 ScalarType? type = ScalarTypes.Of(Model.GetTypeInfo(node, _body.CancellationToken).Type);
-                KExpr? left = Translate(node.Left);
-                KExpr? right = Translate(node.Right);
                 if (type is null || left is null || right is null)
                 {
                     return _body.Fail();
@@ -523,7 +561,7 @@ namespace Kiln.Model
             public override KExpr? VisitLiteralExpression(LiteralExpressionSyntax node) =>
                 node.IsKind(SyntaxKind.StringLiteralExpression) || node.IsKind(SyntaxKind.Utf8StringLiteralExpression)
                     ? Allocation(node, "strings")
-                    : _body.Fail();
+                    : Translate(node); // a constant, reached as a receiver
 
             public override KExpr? VisitStackAllocArrayCreationExpression(StackAllocArrayCreationExpressionSyntax node) => _body.Unsupported(node, "'stackalloc'");
 

@@ -85,6 +85,23 @@ namespace Kiln.Model
                     {
                         _body.Unsupported(declaration.Type, "Gather<T> locals (gathers are parameters only)");
                     }
+                    else if (declaration.Type.IsVar)
+                    {
+                        // 'var' names no type: the initializer is what to report, unless it is fine by itself.
+                        bool alone = true;
+                        foreach (VariableDeclaratorSyntax variable in declaration.Variables)
+                        {
+                            if (variable.Initializer is { } equals)
+                            {
+                                alone &= Expressions.TranslatesAlone(equals.Value);
+                            }
+                        }
+
+                        if (alone)
+                        {
+                            _body.Report(DiagnosticDescriptors.KernelType, declaration.Type.GetLocation(), BodyTranslator.Display(type!));
+                        }
+                    }
                     else
                     {
                         _body.Report(DiagnosticDescriptors.KernelType, declaration.Type.GetLocation(), BodyTranslator.Display(type!));
