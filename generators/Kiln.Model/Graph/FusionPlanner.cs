@@ -47,7 +47,7 @@ namespace Kiln.Model
                         groupOf[member] = from;
                     }
 
-                    if (ContractedGraphHasCycle(bound, groupOf, count))
+                    if (ContractedGraphHasCycle(bound, groupOf, count) || ReadsWholeInside(spec, bound, groupOf, from))
                     {
                         foreach (int member in members[into])
                         {
@@ -126,6 +126,13 @@ namespace Kiln.Model
 
         private static bool ReadByGather(PipelineSpec spec, int node) =>
             spec.Nodes.Any(n => n.Parameters.Any(p => p.IsGather && p.Role == ParameterRole.Node && p.Producer == node));
+
+        // A member that reads another member whole (gathers its stream, reads a reduction's result as a uniform, or is
+        // [After] it) needs that member finished first, which one loop cannot give: the edges inside a group are
+        // element-wise only.
+        private static bool ReadsWholeInside(PipelineSpec spec, BoundPipeline bound, int[] groupOf, int group) =>
+            bound.Edges.Any(e => groupOf[e.From] == group && groupOf[e.To] == group
+                && (!e.IsData || spec.Nodes[e.To].Parameters.Any(p => p.Role == ParameterRole.Node && p.Producer == e.From && !IsElementwise(spec, p))));
 
         private static bool ContractedGraphHasCycle(BoundPipeline bound, int[] groupOf, int count)
         {
