@@ -73,13 +73,20 @@ namespace Kiln.Generators.Emit
                 EmitGroup(writer, pipeline, g);
             }
 
+            for (int g = 0; g < schedule.StageGroups.Count; g++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmitStageGroup(writer, pipeline, g);
+            }
+
             writer.Close();
         }
 
         private static void EmitPlan(IndentedWriter writer, CompiledPipeline pipeline)
         {
             Schedule schedule = pipeline.Schedule!;
-            bool usesCancellation = pipeline.Spec.Nodes.Any(n => n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
+            // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all.
+            bool usesCancellation = pipeline.Spec.Nodes.Any(n => n.Kind == NodeKindSpec.Stage || n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
             writer.Line("private static readonly int[] s_firstNodes = " + Ints(schedule.Units.Select(u => FirstNodeOf(schedule, u.Nodes[0]))) + ";");
             writer.Line();
             writer.Line("private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(");

@@ -23,7 +23,7 @@ namespace Kiln.Generators.Emit
             for (int position = 0; position < nodes.Count; position++)
             {
                 int node = pipeline.Schedule.Vertices[nodes[position]].Node;
-                if (node >= 0 && pipeline.Spec.Nodes[node].IsAsync)
+                if ((node >= 0 && pipeline.Spec.Nodes[node].IsAsync) || pipeline.Schedule.Vertices[nodes[position]].Stages >= 0)
                 {
                     EmitResume(writer, pipeline, unit, position);
                 }
@@ -34,7 +34,9 @@ namespace Kiln.Generators.Emit
         private static int FirstNodeOf(Schedule schedule, int vertex)
         {
             VertexSpec spec = schedule.Vertices[vertex];
-            return spec.Node >= 0 ? spec.Node : schedule.FusionGroups[spec.Group].Members[0];
+            return spec.Node >= 0 ? spec.Node
+                : spec.Stages >= 0 ? schedule.StageGroups[spec.Stages].Members[0]
+                : schedule.FusionGroups[spec.Group].Members[0];
         }
 
         private static void EmitGroupStep(IndentedWriter writer, CompiledPipeline pipeline, int group)
@@ -67,6 +69,12 @@ namespace Kiln.Generators.Emit
                 if (schedule.Vertices[vertex].Group >= 0)
                 {
                     EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
+                    continue;
+                }
+
+                if (schedule.Vertices[vertex].Stages >= 0)
+                {
+                    EmitStagesStep(writer, unit, position, schedule.Vertices[vertex].Stages);
                     continue;
                 }
 
@@ -122,15 +130,20 @@ namespace Kiln.Generators.Emit
             int segmentEnd = System.Math.Min(nodes.Count, ((from / SegmentLength) + 1) * SegmentLength);
             Schedule schedule = pipeline.Schedule;
             int first = schedule.Vertices[nodes[from]].Node;
+            bool stages = first < 0;
             writer.Line();
-            writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({pipeline.Spec.Nodes[first].ReturnType} pending)");
+            writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({(stages ? "global::System.Threading.Tasks.ValueTask" : pipeline.Spec.Nodes[first].ReturnType)} pending)");
             writer.Line("bool observed = Observed;");
-            writer.Line($"int at = {first};");
+            writer.Line($"int at = {FirstNodeOf(schedule, nodes[from])};");
             writer.Open("try");
-            writer.Line(pipeline.Spec.Nodes[first].HasOutput
+            writer.Line(!stages && pipeline.Spec.Nodes[first].HasOutput
                 ? $"{NodeField(first)} = await pending.ConfigureAwait(false);"
                 : "await pending.ConfigureAwait(false);");
-            writer.Line($"if (observed) NodeFinished({first});");
+            if (!stages)
+            {
+                writer.Line($"if (observed) NodeFinished({first});");
+            }
+
             for (int position = from + 1; position < segmentEnd; position++)
             {
                 int vertex = nodes[position];
@@ -139,6 +152,12 @@ namespace Kiln.Generators.Emit
                 if (schedule.Vertices[vertex].Group >= 0)
                 {
                     EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
+                    continue;
+                }
+
+                if (schedule.Vertices[vertex].Stages >= 0)
+                {
+                    writer.Line($"await Stages{schedule.Vertices[vertex].Stages}().ConfigureAwait(false);");
                     continue;
                 }
 

@@ -42,12 +42,19 @@ namespace Kiln.Model
                                 edges.Add(new BoundEdge(parameter.Producer, n, IsData: true));
                             }
 
+                            if (StageBinding.ReadsPipe(spec, node, parameter))
+                            {
+                                // The producer's pipe, not its result: the result may still be a sink.
+                                StageBinding.CheckPipe(spec, n, p, problems);
+                                break;
+                            }
+
                             consumed[parameter.Producer] = true;
                             if (!producer.HasOutput)
                             {
                                 problems.Add(At(DiagnosticIds.NoOutput, DiagnosticTarget.Parameter, n, p, parameter.Name, producer.Name, node.Name));
                             }
-                            else if (node.Kind != NodeKindSpec.Stage && !parameter.ConvertsFromProducer)
+                            else if (!parameter.ConvertsFromProducer)
                             {
                                 problems.Add(At(DiagnosticIds.TypeMismatch, DiagnosticTarget.Parameter, n, p, parameter.Name, node.Name, parameter.TypeDisplay, producer.Name, producer.OutputDisplay ?? "?"));
                             }
@@ -80,6 +87,7 @@ namespace Kiln.Model
                 }
 
                 CheckKernelBinding(node, n, problems);
+                StageBinding.Check(spec, n, problems);
                 foreach (AfterSpec after in node.After)
                 {
                     if (after.Name is not null && nameIndex.TryGetValue(after.Name, out int before))

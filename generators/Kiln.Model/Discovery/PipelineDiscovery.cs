@@ -178,6 +178,7 @@ namespace Kiln.Model
             {
                 NodeKindSpec.Kernel => KernelSignature.CheckKernel(method, shape),
                 NodeKindSpec.Reduce => KernelSignature.CheckReduction(method, shape),
+                NodeKindSpec.Stage => StageSignature.Check(method, shape),
                 _ => EquatableArray<SignatureProblem>.Empty,
             };
             string? elementType = nodeKind is NodeKindSpec.Kernel or NodeKindSpec.Reduce && shape == ReturnShape.Value
@@ -243,6 +244,10 @@ namespace Kiln.Model
             {
                 role = ParameterRole.Accumulator;
             }
+            else if (nodeKind == NodeKindSpec.Stage && StageSignature.IsPipeWriter(parameter.Type))
+            {
+                role = ParameterRole.PipeOutput;
+            }
             else if (hasFrom)
             {
                 role = from is not null && exact.TryGetValue(from, out producer) ? ParameterRole.Node : ParameterRole.UnknownProducer;
@@ -282,6 +287,11 @@ namespace Kiln.Model
                 {
                     // A kernel reads a stream element-wise (or whole, through Gather<T>), or one scalar as a uniform.
                     converts = producerIsStream || (isScalar && SymbolEqualityComparer.Default.Equals(output, parameter.Type));
+                }
+                else if (nodeKind == NodeKindSpec.Stage && StageSignature.IsPipeReader(parameter.Type))
+                {
+                    // A stage's PipeReader reads another stage's pipe (bound as such), or bytes a task hands over.
+                    converts = StageSignature.CanFeedPipe(output);
                 }
                 else
                 {

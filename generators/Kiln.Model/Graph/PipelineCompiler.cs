@@ -31,7 +31,12 @@ namespace Kiln.Model
                     new[] { path, spec.Name }.ToEquatableArray()));
             }
 
-            Schedule? schedule = cycles.Count == 0 ? Plan(spec, bound, graph) : null;
+            if (cycles.Count == 0)
+            {
+                problems.AddRange(StagePlanner.Check(spec, bound));
+            }
+
+            Schedule? schedule = cycles.Count == 0 && problems.All(p => p.Id != DiagnosticIds.InvalidStage) ? Plan(spec, bound, graph) : null;
             return new CompiledPipeline(bound, schedule, problems.ToEquatableArray());
         }
 
@@ -40,15 +45,29 @@ namespace Kiln.Model
             List<int> costs = spec.Nodes.Select(n => n.Cost).ToList();
             Schedule byNode = graph.Plan(costs);
             List<FusionGroupSpec> groups = FusionPlanner.Plan(spec, bound, byNode.Order, out int[] groupOf);
+            List<StageGroupSpec> stageGroups = StagePlanner.Plan(spec, byNode.Order, out int[] stageGroupOf);
 
             // The executor sees each fusion group as one vertex.
             var vertices = new List<VertexSpec>();
             var vertexOf = new int[spec.Nodes.Count];
             var groupVertex = Enumerable.Repeat(-1, groups.Count).ToArray();
+            var stageVertex = Enumerable.Repeat(-1, stageGroups.Count).ToArray();
             for (int n = 0; n < spec.Nodes.Count; n++)
             {
                 int group = groupOf[n];
-                if (group < 0)
+                int stages = stageGroupOf[n];
+                if (stages >= 0)
+                {
+                    // Stages joined by pipes run at the same time: one vertex, like a fusion group.
+                    if (stageVertex[stages] < 0)
+                    {
+                        stageVertex[stages] = vertices.Count;
+                        vertices.Add(new VertexSpec(-1, -1, stages));
+                    }
+
+                    vertexOf[n] = stageVertex[stages];
+                }
+                else if (group < 0)
                 {
                     vertexOf[n] = vertices.Count;
                     vertices.Add(new VertexSpec(n, -1));
@@ -66,10 +85,13 @@ namespace Kiln.Model
             }
 
             Schedule byVertex = byNode;
-            if (groups.Count > 0)
+            if (groups.Count > 0 || stageGroups.Count > 0)
             {
                 var edges = bound.Edges.Select(e => (vertexOf[e.From], vertexOf[e.To])).Where(e => e.Item1 != e.Item2);
-                var vertexCosts = vertices.Select(v => v.Node >= 0 ? costs[v.Node] : groups[v.Group].Members.Sum(m => costs[m])).ToList();
+                var vertexCosts = vertices.Select(v =>
+                    v.Node >= 0 ? costs[v.Node]
+                    : v.Stages >= 0 ? stageGroups[v.Stages].Members.Sum(m => costs[m])
+                    : groups[v.Group].Members.Sum(m => costs[m])).ToList();
                 byVertex = new GraphAnalysis(vertices.Count, edges).Plan(vertexCosts);
             }
 
@@ -80,6 +102,7 @@ namespace Kiln.Model
                 CriticalPath = byNode.CriticalPath,
                 Vertices = vertices.ToEquatableArray(),
                 FusionGroups = groups.ToEquatableArray(),
+                StageGroups = stageGroups.ToEquatableArray(),
             };
         }
     }

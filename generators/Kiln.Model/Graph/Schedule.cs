@@ -5,10 +5,11 @@ namespace Kiln.Model
     /// <param name="Priority">The heaviest cost from the unit's start to a sink; higher runs first.</param>
     public sealed record UnitSpec(EquatableArray<int> Nodes, int Priority);
 
-    /// <summary>What the executor schedules: a node, or a whole fusion group.</summary>
+    /// <summary>What the executor schedules: a node, a whole fusion group, or a whole group of stages joined by pipes.</summary>
     /// <param name="Node">The node, or -1.</param>
     /// <param name="Group">The fusion group, or -1.</param>
-    public sealed record VertexSpec(int Node, int Group);
+    /// <param name="Stages">The stage group, or -1.</param>
+    public sealed record VertexSpec(int Node, int Group, int Stages = -1);
 
     /// <summary>
     /// The build-time schedule of an acyclic pipeline. Order, waves and the critical path are over nodes; units and
@@ -24,6 +25,7 @@ namespace Kiln.Model
     /// <param name="Sources">Units with no predecessor, highest priority first.</param>
     /// <param name="Vertices">What each vertex is.</param>
     /// <param name="FusionGroups">The fusion groups.</param>
+    /// <param name="StageGroups">The groups of stages joined by pipes.</param>
     public sealed record Schedule(
         EquatableArray<int> Order,
         EquatableArray<int> Waves,
@@ -34,7 +36,8 @@ namespace Kiln.Model
         EquatableArray<int> Successors,
         EquatableArray<int> Sources,
         EquatableArray<VertexSpec> Vertices = default,
-        EquatableArray<FusionGroupSpec> FusionGroups = default)
+        EquatableArray<FusionGroupSpec> FusionGroups = default,
+        EquatableArray<StageGroupSpec> StageGroups = default)
     {
         public int WaveCount => Waves.Count == 0 ? 0 : System.Linq.Enumerable.Max(Waves) + 1;
     }

@@ -106,6 +106,8 @@ namespace Kiln.Model
         Index,
         /// <summary>A reduction's first parameter: the accumulator.</summary>
         Accumulator,
+        /// <summary>A stage's <c>PipeWriter</c>: the stage's own output pipe.</summary>
+        PipeOutput,
     }
 
     /// <summary>A problem with a kernel's or reduction's signature (KILN009/KILN010).</summary>

@@ -1,0 +1,181 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Model;
+
+namespace Kiln.Generators.Emit
+{
+    internal static partial class PipelineEmitter
+    {
+        private const string Tasks = "global::System.Threading.Tasks";
+        private const string Streaming = "global::Kiln.Streaming";
+        private const string PipeReaderType = "global::System.IO.Pipelines.PipeReader";
+        private const string PipeWriterType = "global::System.IO.Pipelines.PipeWriter";
+
+        // A stage group is one executor vertex: Stages{k} creates a pipe per output (a tee where several stages read
+        // one source), starts every member on the thread pool, and completes when all have ended. A member never
+        // throws to it: Stage{n} reports its failure with Fail and completes its pipe ends with the exception, so
+        // its neighbours stop too.
+        private static void EmitStageGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        {
+            PipelineSpec spec = pipeline.Spec;
+            EquatableArray<int> members = pipeline.Schedule!.StageGroups[group].Members;
+
+            // Every source of bytes the group reads, with its readers (member, parameter) in order.
+            var sources = new List<(string Key, string Expression, List<(int Node, int Parameter)> Readers)>();
+            foreach (int member in members)
+            {
+                NodeSpec stage = spec.Nodes[member];
+                for (int p = 0; p < stage.Parameters.Count; p++)
+                {
+                    ParameterSpec parameter = stage.Parameters[p];
+                    string? key = StagePlanner.SourceKey(spec, stage, parameter);
+                    if (key is null)
+                    {
+                        continue;
+                    }
+
+                    int index = sources.FindIndex(s => s.Key == key);
+                    if (index < 0)
+                    {
+                        string expression = key.StartsWith("pipe:", System.StringComparison.Ordinal) ? $"__pipe{parameter.Producer}.Reader"
+                            : key.StartsWith("node:", System.StringComparison.Ordinal) ? $"{Streaming}.StagePipes.ToReader({NodeField(parameter.Producer)})"
+                            : InputField(parameter.Name);
+                        sources.Add((key, expression, new List<(int, int)>()));
+                        index = sources.Count - 1;
+                    }
+
+                    sources[index].Readers.Add((member, p));
+                }
+            }
+
+            writer.Line();
+            writer.Open($"private async {Tasks}.ValueTask Stages{group}()");
+            writer.Line($"{Tasks}.Task[] running;");
+            writer.Open("try");
+            writer.Line("var options = Options;");
+            foreach (int member in members.Where(m => StageSignature.WritesPipe(spec.Nodes[m])))
+            {
+                writer.Line($"var __pipe{member} = {Streaming}.StagePipes.Create(options);");
+            }
+
+            var readerOf = new Dictionary<(int, int), string>();
+            for (int s = 0; s < sources.Count; s++)
+            {
+                var (_, expression, readers) = sources[s];
+                if (readers.Count == 1)
+                {
+                    readerOf[readers[0]] = expression;
+                    continue;
+                }
+
+                writer.Line($"var __tee{s} = new {Streaming}.PipeTee({expression}, {readers.Count});");
+                for (int r = 0; r < readers.Count; r++)
+                {
+                    readerOf[readers[r]] = $"__tee{s}.Branches[{r}]";
+                }
+            }
+
+            writer.Line($"running = new {Tasks}.Task[]");
+            writer.Line("{");
+            foreach (int member in members)
+            {
+                NodeSpec stage = spec.Nodes[member];
+                var ends = new List<string>();
+                for (int p = 0; p < stage.Parameters.Count; p++)
+                {
+                    if (readerOf.TryGetValue((member, p), out string? reader))
+                    {
+                        ends.Add($"new {Streaming}.StageReader({reader}, Token)");
+                    }
+                }
+
+                if (StageSignature.WritesPipe(stage))
+                {
+                    ends.Add($"new {Streaming}.StageWriter(__pipe{member}.Writer, Token)");
+                }
+
+                writer.Line($"    {Tasks}.Task.Run(() => Stage{member}({string.Join(", ", ends)})),");
+            }
+
+            writer.Line("};");
+            writer.Close();
+            writer.Open("catch (global::System.Exception exception)");
+            writer.Line($"Fail({members[0]}, exception);");
+            writer.Line("return;");
+            writer.Close();
+            writer.Line($"await {Tasks}.Task.WhenAll(running).ConfigureAwait(false);");
+            writer.Close();
+
+            foreach (int member in members)
+            {
+                EmitStage(writer, pipeline, member);
+            }
+        }
+
+        private static void EmitStage(IndentedWriter writer, CompiledPipeline pipeline, int node)
+        {
+            NodeSpec stage = pipeline.Spec.Nodes[node];
+            var ends = new List<string>();
+            var parameters = new List<string>();
+            var arguments = new List<string>();
+            for (int p = 0; p < stage.Parameters.Count; p++)
+            {
+                ParameterSpec parameter = stage.Parameters[p];
+                if (StageSignature.IsPipeReader(parameter) && parameter.Role is ParameterRole.Node or ParameterRole.Input)
+                {
+                    parameters.Add($"{PipeReaderType} __r{p}");
+                    ends.Add($"__r{p}");
+                    arguments.Add($"__r{p}");
+                }
+                else
+                {
+                    arguments.Add(parameter.Role switch
+                    {
+                        ParameterRole.PipeOutput => "__w",
+                        ParameterRole.Node => NodeField(parameter.Producer),
+                        ParameterRole.Cancellation => "Token",
+                        _ => InputField(parameter.Name),
+                    });
+                }
+            }
+
+            if (StageSignature.WritesPipe(stage))
+            {
+                parameters.Add($"{PipeWriterType} __w");
+                ends.Add("__w");
+            }
+
+            string call = $"await {ClassReference(pipeline.Spec)}.{Identifier(stage.Name)}({string.Join(", ", arguments)}).ConfigureAwait(false)";
+            writer.Line();
+            writer.Open($"private async {Tasks}.Task Stage{node}({string.Join(", ", parameters)})");
+            writer.Line("bool observed = Observed;");
+            writer.Line($"if (observed) NodeStarting({node});");
+            writer.Line("global::System.Exception? failure = null;");
+            writer.Open("try");
+            writer.Line(stage.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+            writer.Close();
+            writer.Open("catch (global::System.Exception exception)");
+            writer.Line("failure = exception;");
+            writer.Line($"Fail({node}, exception);");
+            writer.Close();
+            writer.Line();
+            writer.Line("// Complete every end whatever happened, so that no neighbour waits for this stage.");
+            foreach (string end in ends)
+            {
+                writer.Line($"try {{ await {end}.CompleteAsync(failure).ConfigureAwait(false); }}");
+                writer.Line($"catch (global::System.Exception exception) {{ Fail({node}, exception); }}");
+            }
+
+            writer.Line($"if (observed && failure is null) NodeFinished({node});");
+            writer.Close();
+        }
+
+        /// <summary>In a unit's segment: start stage group <paramref name="group"/>, handing the rest of the chain to a resume method if it is still running.</summary>
+        private static void EmitStagesStep(IndentedWriter writer, int unit, int position, int group)
+        {
+            writer.Line($"var pendingStages{group} = Stages{group}();");
+            writer.Line($"if (!pendingStages{group}.IsCompletedSuccessfully) return Unit{unit}From{position}(pendingStages{group});");
+            writer.Line($"pendingStages{group}.GetAwaiter().GetResult();");
+        }
+    }
+}
