@@ -28,12 +28,13 @@ namespace Kiln.Model
         /// <summary>Whether the stage <paramref name="node"/> writes an output pipe.</summary>
         public static bool WritesPipe(NodeSpec node) => node.Kind == NodeKindSpec.Stage && OutputParameter(node) >= 0;
 
-        /// <summary>The index of the stage's <c>PipeWriter output</c>, or -1.</summary>
+        /// <summary>The index of the stage's (first) <c>PipeWriter</c>, or -1.</summary>
         public static int OutputParameter(NodeSpec node)
         {
             for (int p = 0; p < node.Parameters.Count; p++)
             {
-                if (node.Parameters[p].Role == ParameterRole.PipeOutput && node.Parameters[p].Name == OutputName)
+                // A misnamed writer is still the stage's output pipe: its name is reported once, nothing cascades.
+                if (node.Parameters[p].Role == ParameterRole.PipeOutput)
                 {
                     return p;
                 }

@@ -120,7 +120,7 @@ namespace Kiln.Model
                 for (int p = 0; p < stage.Parameters.Count; p++)
                 {
                     ParameterSpec parameter = stage.Parameters[p];
-                    if (parameter.Role != ParameterRole.Node || pipes.Contains((parameter.Producer, n)))
+                    if (parameter.Role != ParameterRole.Node || StageBinding.ReadsPipe(spec, stage, parameter))
                     {
                         continue;
                     }
