@@ -63,8 +63,10 @@ namespace Kiln.Execution
 
         internal string? GroupOf(int node) => NodeGroups?[node];
 
-        // Kernels run on the CPU backend until a device backend takes them.
-        internal string? DeviceOf(int node) => KindOf(node) is NodeKind.Kernel or NodeKind.Reduce ? "cpu" : null;
+        internal bool IsKernel(int node) => KindOf(node) is NodeKind.Kernel or NodeKind.Reduce;
+
+        /// <summary>Whether any node is a kernel or reduction, so a run picks a device.</summary>
+        public bool HasKernels => NodeGroups is not null;
 
         /// <summary>The pipeline's name.</summary>
         public string Name { get; }

@@ -47,6 +47,7 @@ namespace Kiln.Execution
         private CancellationToken _callerToken;
         private CancellationTokenSource? _runCancellation;
         private RunObserver? _observer;
+        private DeviceSession? _device;
 
         /// <summary>Creates the run for <paramref name="plan"/>.</summary>
         /// <param name="plan">The generated plan.</param>
@@ -59,6 +60,9 @@ namespace Kiln.Execution
 
         /// <summary>The token nodes receive: cancelled when the caller cancels or a node fails.</summary>
         protected CancellationToken Token { get; private set; }
+
+        /// <summary>The device this run's kernels use, or null for the CPU backend.</summary>
+        protected DeviceSession? Device => _device;
 
         /// <summary>Whether generated code must report node starts and ends (tracing, progress, activities).</summary>
         protected bool Observed { get; private set; }
@@ -135,6 +139,25 @@ namespace Kiln.Execution
             else
             {
                 Token = cancellationToken;
+            }
+
+            if (_plan.HasKernels)
+            {
+                // The device is chosen once per run, before anything starts: an explicitly requested device that
+                // is missing fails the run with DeviceUnavailableException saying what was looked for.
+                try
+                {
+                    ComputeDevice? device = Kiln.Devices.Select(Options.Device);
+                    _device = device is null ? null : new DeviceSession(device, _plan.NodeNames.Length);
+                }
+                catch (Exception exception) when (exception is DeviceUnavailableException or ArgumentException)
+                {
+                    _runCancellation?.Dispose();
+                    Complete(exception, cancelled: false, cancellationToken);
+                    return;
+                }
+
+                _observer?.UseDevice(_device?.Name);
             }
 
             _observer?.RunStarting();
@@ -446,6 +469,7 @@ namespace Kiln.Execution
             }
 
             _runCancellation?.Dispose();
+            _device?.Dispose();
             Complete(error, cancelled, _callerToken);
         }
 

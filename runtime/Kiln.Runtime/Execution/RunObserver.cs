@@ -16,6 +16,7 @@ namespace Kiln.Execution
         private readonly TraceRecorder? _trace;
         private Activity? _runActivity;
         private int _completed;
+        private string _device = "cpu";
 
         private RunObserver(PipelinePlan plan, IProgress<PipelineProgress>? progress, bool traced, string? tracePath)
         {
@@ -34,6 +35,13 @@ namespace Kiln.Execution
             }
 
             return new RunObserver(plan, options.Progress, traced, options.TracePath);
+        }
+
+        /// <summary>Names the device kernels run on (null: the CPU backend).</summary>
+        public void UseDevice(string? device)
+        {
+            _device = device ?? "cpu";
+            _trace?.UseDevice(_device);
         }
 
         public void RunStarting()
@@ -59,9 +67,9 @@ namespace Kiln.Execution
                     activity.SetTag("kiln.pipeline", _plan.Name);
                     activity.SetTag("kiln.node", _plan.NodeNames[node]);
                     activity.SetTag("kiln.kind", _plan.KindOf(node).ToString());
-                    if (_plan.DeviceOf(node) is string device)
+                    if (_plan.IsKernel(node))
                     {
-                        activity.SetTag("kiln.device", device);
+                        activity.SetTag("kiln.device", _device);
                     }
 
                     if (_plan.GroupOf(node) is string group)

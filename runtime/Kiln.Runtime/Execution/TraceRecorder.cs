@@ -21,6 +21,7 @@ namespace Kiln.Execution
         private readonly int[] _threads;
         private readonly bool[] _failed;
         private long _runStart;
+        private string _device = "cpu";
 
         public TraceRecorder(PipelinePlan plan, string path)
         {
@@ -32,6 +33,8 @@ namespace Kiln.Execution
             _threads = new int[count];
             _failed = new bool[count];
         }
+
+        public void UseDevice(string device) => _device = device;
 
         public void RunStarting() => _runStart = Stopwatch.GetTimestamp();
 
@@ -138,9 +141,9 @@ namespace Kiln.Execution
                     json.WriteString("fusionGroup", group);
                 }
 
-                if (_plan.DeviceOf(node) is string device)
+                if (_plan.IsKernel(node))
                 {
-                    json.WriteString("device", device);
+                    json.WriteString("device", _device);
                 }
 
                 json.WriteString("status", end == 0 ? "unfinished" : _failed[node] ? "failed" : "completed");
@@ -187,7 +190,7 @@ namespace Kiln.Execution
                 json.WriteNumber("dur", end == 0 ? 0 : Duration(start, end));
                 json.WriteStartObject("args");
                 json.WriteString("fusionGroup", group);
-                json.WriteString("device", _plan.DeviceOf(node) ?? "cpu");
+                json.WriteString("device", _device);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

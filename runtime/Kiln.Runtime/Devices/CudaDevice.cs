@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+
+namespace Kiln.Execution
+{
+    /// <summary>
+    /// A CUDA GPU through the driver API. Generated CUDA C is compiled by NVRTC to PTX once per process and cached on
+    /// disk by source hash and architecture, so a second process loads the PTX without compiling.
+    /// </summary>
+    internal sealed unsafe class CudaDevice : ComputeDevice
+    {
+        private const int NotReady = 600;
+        private const int AttributeMajor = 75;
+        private const int AttributeMinor = 76;
+
+        private static readonly Lazy<IReadOnlyList<CudaDevice>> s_all = new(Probe);
+
+        private readonly int _ordinal;
+        private readonly int _architecture;
+        private readonly object _gate = new();
+        private readonly Dictionary<string, (IntPtr Module, DeviceException? Failure)> _modules = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IntPtr> _functions = new(StringComparer.Ordinal);
+        private IntPtr _context;
+
+        private CudaDevice(int ordinal, DeviceInfo info, int architecture)
+        {
+            _ordinal = ordinal;
+            _architecture = architecture;
+            Info = info;
+        }
+
+        public static IReadOnlyList<CudaDevice> All => s_all.Value;
+
+        public static string Absence => All.Count > 0 ? string.Empty : (Cuda.Absence.Length > 0 ? Cuda.Absence : "the CUDA driver reports no device");
+
+        public override DeviceInfo Info { get; }
+
+        public override bool SupportsDouble => true;
+
+        /// <summary>Where compiled PTX is kept between processes.</summary>
+        public static string CacheDirectory =>
+            Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache ? cache : Path.Combine(Path.GetTempPath(), "kiln-cache"), "kiln", "cuda");
+
+        private static IReadOnlyList<CudaDevice> Probe()
+        {
+            var devices = new List<CudaDevice>();
+            Cuda.Api? api = Cuda.Functions;
+            if (api is null || api.Init(0) != 0)
+            {
+                return devices;
+            }
+
+            int count;
+            if (api.DeviceGetCount(&count) != 0)
+            {
+                return devices;
+            }
+
+            byte* name = stackalloc byte[256];
+            for (int ordinal = 0; ordinal < count; ordinal++)
+            {
+                int device;
+                Cuda.Check(api.DeviceGet(&device, ordinal), "cuDeviceGet");
+                Cuda.Check(api.DeviceGetName(name, 256, device), "cuDeviceGetName");
+                nuint memory;
+                Cuda.Check(api.DeviceTotalMem(&memory, device), "cuDeviceTotalMem");
+                int major, minor;
+                Cuda.Check(api.DeviceGetAttribute(&major, AttributeMajor, device), "cuDeviceGetAttribute");
+                Cuda.Check(api.DeviceGetAttribute(&minor, AttributeMinor, device), "cuDeviceGetAttribute");
+                string text = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((IntPtr)name) ?? "CUDA device " + ordinal;
+                devices.Add(new CudaDevice(device, new DeviceInfo(DeviceKind.Cuda, text, (long)memory, IsGpu: true), (major * 10) + minor));
+            }
+
+            return devices;
+        }
+
+        private Cuda.Api MakeCurrent()
+        {
+            Cuda.Api api = Cuda.Functions!;
+            if (_context == IntPtr.Zero)
+            {
+                lock (_gate)
+                {
+                    if (_context == IntPtr.Zero)
+                    {
+                        IntPtr context;
+                        Cuda.Check(api.DevicePrimaryCtxRetain(&context, _ordinal), "cuDevicePrimaryCtxRetain");
+                        _context = context;
+                    }
+                }
+            }
+
+            Cuda.Check(api.CtxSetCurrent(_context), "cuCtxSetCurrent");
+            return api;
+        }
+
+        public override DeviceBuffer Allocate(long bytes, string kernel)
+        {
+            Cuda.Api api = MakeCurrent();
+            ulong pointer;
+            Cuda.Check(api.MemAlloc(&pointer, (nuint)Math.Max(bytes, 1)), "cuMemAlloc", kernel);
+            return new Buffer(this, pointer, bytes);
+        }
+
+        public override void Write<T>(DeviceBuffer buffer, ReadOnlySpan<T> data, string kernel)
+        {
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            Cuda.Api api = MakeCurrent();
+            fixed (T* source = data)
+            {
+                Cuda.Check(api.MemcpyHtoD(((Buffer)buffer).Pointer, source, (nuint)(data.Length * sizeof(T))), "cuMemcpyHtoD", kernel);
+            }
+        }
+
+        public override void Read<T>(DeviceBuffer buffer, Span<T> data, string kernel)
+        {
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            Cuda.Api api = MakeCurrent();
+            fixed (T* target = data)
+            {
+                Cuda.Check(api.MemcpyDtoH(target, ((Buffer)buffer).Pointer, (nuint)(data.Length * sizeof(T))), "cuMemcpyDtoH", kernel);
+            }
+        }
+
+        public override void Launch(string sourceName, string source, string kernel, int length, int groupSize, KernelArgument[] arguments, CancellationToken cancellationToken)
+        {
+            if (length == 0)
+            {
+                return;
+            }
+
+            Cuda.Api api = MakeCurrent();
+            IntPtr function = Function(api, sourceName, source, kernel);
+            var values = stackalloc ulong[arguments.Length];
+            var pointers = stackalloc void*[arguments.Length];
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                values[i] = arguments[i].Buffer is Buffer buffer ? buffer.Pointer : arguments[i].Bits;
+                pointers[i] = &values[i];
+            }
+
+            uint blocks = (uint)((length + groupSize - 1) / groupSize);
+            Cuda.Check(api.LaunchKernel(function, blocks, 1, 1, (uint)groupSize, 1, 1, 0, IntPtr.Zero, pointers, null), "cuLaunchKernel", kernel);
+            var spin = new SpinWait();
+            int status;
+            while ((status = api.StreamQuery(IntPtr.Zero)) == NotReady)
+            {
+                spin.SpinOnce(sleep1Threshold: 64);
+            }
+
+            Cuda.Check(status, "cuStreamQuery", kernel);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        private IntPtr Function(Cuda.Api api, string sourceName, string source, string kernel)
+        {
+            lock (_gate)
+            {
+                string key = sourceName + "/" + kernel;
+                if (_functions.TryGetValue(key, out IntPtr function))
+                {
+                    return function;
+                }
+
+                if (!_modules.TryGetValue(sourceName, out var module))
+                {
+                    module = LoadModule(api, sourceName, source);
+                    _modules.Add(sourceName, module);
+                }
+
+                if (module.Failure is not null)
+                {
+                    throw module.Failure;
+                }
+
+                byte[] name = Encoding.ASCII.GetBytes(kernel + "\0");
+                fixed (byte* text = name)
+                {
+                    Cuda.Check(api.ModuleGetFunction(&function, module.Module, text), "cuModuleGetFunction", kernel);
+                }
+
+                _functions.Add(key, function);
+                return function;
+            }
+        }
+
+        private (IntPtr, DeviceException?) LoadModule(Cuda.Api api, string sourceName, string source)
+        {
+            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(source + "\n// sm_" + _architecture)));
+            string cached = Path.Combine(CacheDirectory, hash + ".ptx");
+            byte[]? ptx = File.Exists(cached) ? File.ReadAllBytes(cached) : null;
+            if (ptx is null)
+            {
+                ptx = Compile(api, sourceName, source, out DeviceException? failure);
+                if (failure is not null)
+                {
+                    return (IntPtr.Zero, failure);
+                }
+
+                Directory.CreateDirectory(CacheDirectory);
+                string temporary = cached + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllBytes(temporary, ptx!);
+                File.Move(temporary, cached, overwrite: true);
+            }
+
+            IntPtr module;
+            fixed (byte* image = ptx)
+            {
+                Cuda.Check(api.ModuleLoadData(&module, image), "cuModuleLoadData", sourceName);
+            }
+
+            return (module, null);
+        }
+
+        private byte[]? Compile(Cuda.Api api, string sourceName, string source, out DeviceException? failure)
+        {
+            IntPtr program;
+            byte[] text = Encoding.UTF8.GetBytes(source + "\0");
+            byte[] name = Encoding.UTF8.GetBytes(sourceName + ".cu\0");
+            fixed (byte* sourceText = text)
+            fixed (byte* nameText = name)
+            {
+                Cuda.Check(api.CreateProgram(&program, sourceText, nameText, 0, null, null), "nvrtcCreateProgram", sourceName);
+            }
+
+            try
+            {
+                byte[][] options = { Encoding.ASCII.GetBytes($"--gpu-architecture=compute_{_architecture}\0"), Encoding.ASCII.GetBytes("--fmad=false\0") };
+                int code;
+                fixed (byte* first = options[0])
+                fixed (byte* second = options[1])
+                {
+                    byte** list = stackalloc byte*[2] { first, second };
+                    code = api.CompileProgram(program, 2, list);
+                }
+
+                if (code != 0)
+                {
+                    nuint size;
+                    api.GetProgramLogSize(program, &size);
+                    var log = new byte[(int)size];
+                    fixed (byte* logText = log)
+                    {
+                        api.GetProgramLog(program, logText);
+                    }
+
+                    failure = new DeviceException(
+                        DeviceKind.Cuda, "nvrtcCompileProgram", code, "NVRTC error " + code, sourceName,
+                        $"The generated source '{sourceName}' did not compile. Compiler log:{Environment.NewLine}{Encoding.UTF8.GetString(log).TrimEnd('\0')}");
+                    return null;
+                }
+
+                nuint ptxSize;
+                Cuda.Check(api.GetPtxSize(program, &ptxSize), "nvrtcGetPTXSize", sourceName);
+                var ptx = new byte[(int)ptxSize];
+                fixed (byte* target = ptx)
+                {
+                    Cuda.Check(api.GetPtx(program, target), "nvrtcGetPTX", sourceName);
+                }
+
+                failure = null;
+                return ptx;
+            }
+            finally
+            {
+                api.DestroyProgram(&program);
+            }
+        }
+
+        private sealed class Buffer : DeviceBuffer
+        {
+            private readonly CudaDevice _device;
+            private ulong _pointer;
+
+            public Buffer(CudaDevice device, ulong pointer, long bytes)
+                : base(bytes)
+            {
+                _device = device;
+                _pointer = pointer;
+            }
+
+            public ulong Pointer => _pointer;
+
+            public override void Dispose()
+            {
+                ulong pointer = Interlocked.Exchange(ref _pointer, 0);
+                if (pointer != 0)
+                {
+                    Cuda.Check(_device.MakeCurrent().MemFree(pointer), "cuMemFree");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Threading;
+
+namespace Kiln.Execution
+{
+    /// <summary>
+    /// A run's use of a device: the streams it made or uploaded stay on the device, one buffer per node, until the
+    /// run ends, when every buffer is released (success, failure or cancellation alike). Generated code launches
+    /// fusion groups through <see cref="Begin"/>.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public sealed class DeviceSession : IDisposable
+    {
+        private readonly ComputeDevice _device;
+        private readonly DeviceBuffer?[] _resident;
+        private readonly List<DeviceBuffer> _scratch = new();
+        private bool _disposed;
+
+        internal DeviceSession(ComputeDevice device, int nodeCount)
+        {
+            _device = device;
+            _resident = new DeviceBuffer?[nodeCount];
+        }
+
+        /// <summary>The device kind: which generated dialect to launch.</summary>
+        public DeviceKind Kind => _device.Kind;
+
+        /// <summary>The device's name, for traces.</summary>
+        public string Name => _device.Info.Name;
+
+        /// <summary>Starts describing one launch of <paramref name="kernel"/> over <paramref name="length"/> elements.</summary>
+        /// <param name="sourceName">The generated source's name, for errors and the program cache.</param>
+        /// <param name="source">The generated source in the device's dialect.</param>
+        /// <param name="kernel">The kernel's name in the source.</param>
+        /// <param name="length">The number of elements.</param>
+        /// <param name="usesDouble">Whether the source computes in double.</param>
+        /// <returns>The launch to add arguments to.</returns>
+        public DeviceLaunch Begin(string sourceName, string source, string kernel, int length, bool usesDouble)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (usesDouble && !_device.SupportsDouble)
+            {
+                throw new NotSupportedException(
+                    $"Kernel '{kernel}' computes in double, but {_device.Info.Kind} device '{_device.Info.Name}' does not support double precision. Run it on the CPU (KilnOptions.Device = DeviceKind.Cpu) or use float.");
+            }
+
+            return new DeviceLaunch(this, _device, sourceName, source, kernel, length);
+        }
+
+        internal DeviceBuffer StreamBuffer<T>(int node, T[]? host, string kernel)
+            where T : unmanaged
+        {
+            lock (_resident)
+            {
+                if (_resident[node] is { } buffer)
+                {
+                    return buffer;
+                }
+
+                if (host is null)
+                {
+                    throw new InvalidOperationException($"Kernel '{kernel}' reads node {node}'s stream, which is neither on the device nor on the host.");
+                }
+
+                buffer = _device.Allocate((long)host.Length * Unsafe<T>.Size, kernel);
+                try
+                {
+                    _device.Write<T>(buffer, host, kernel);
+                }
+                catch
+                {
+                    buffer.Dispose();
+                    throw;
+                }
+
+                _resident[node] = buffer;
+                return buffer;
+            }
+        }
+
+        internal DeviceBuffer OutputBuffer<T>(int node, int length, string kernel)
+            where T : unmanaged
+        {
+            DeviceBuffer buffer = _device.Allocate((long)length * Unsafe<T>.Size, kernel);
+            lock (_resident)
+            {
+                _resident[node]?.Dispose();
+                _resident[node] = buffer;
+            }
+
+            return buffer;
+        }
+
+        internal DeviceBuffer ScratchBuffer<T>(int count, string kernel)
+            where T : unmanaged
+        {
+            DeviceBuffer buffer = _device.Allocate((long)count * Unsafe<T>.Size, kernel);
+            lock (_resident)
+            {
+                _scratch.Add(buffer);
+            }
+
+            return buffer;
+        }
+
+        internal void Release(DeviceBuffer buffer)
+        {
+            lock (_resident)
+            {
+                _scratch.Remove(buffer);
+            }
+
+            buffer.Dispose();
+        }
+
+        internal DeviceBuffer Resident(int node, string kernel) =>
+            _resident[node] ?? throw new InvalidOperationException($"Kernel '{kernel}' has no device stream for node {node}.");
+
+        /// <summary>Releases every buffer of the run.</summary>
+        public void Dispose()
+        {
+            lock (_resident)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                for (int i = 0; i < _resident.Length; i++)
+                {
+                    _resident[i]?.Dispose();
+                    _resident[i] = null;
+                }
+
+                foreach (DeviceBuffer buffer in _scratch)
+                {
+                    buffer.Dispose();
+                }
+
+                _scratch.Clear();
+            }
+        }
+
+        private static class Unsafe<T>
+            where T : unmanaged
+        {
+            public static readonly unsafe int Size = sizeof(T);
+        }
+    }
+
+    /// <summary>One kernel launch being described by generated code: arguments in the kernel's order, then <see cref="Run"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public sealed class DeviceLaunch
+    {
+        /// <summary>Work-items per group; reductions fold each group's items in a fixed tree of this size.</summary>
+        public const int GroupSize = 256;
+
+        private readonly DeviceSession _session;
+        private readonly ComputeDevice _device;
+        private readonly string _sourceName;
+        private readonly string _source;
+        private readonly string _kernel;
+        private readonly int _length;
+        private readonly List<KernelArgument> _arguments = new();
+        private readonly Dictionary<int, DeviceBuffer> _partials = new();
+
+        internal DeviceLaunch(DeviceSession session, ComputeDevice device, string sourceName, string source, string kernel, int length)
+        {
+            _session = session;
+            _device = device;
+            _sourceName = sourceName;
+            _source = source;
+            _kernel = kernel;
+            _length = length;
+            _arguments.Add(KernelArgument.Of(length));
+        }
+
+        /// <summary>The number of work-groups, hence of reduction partials.</summary>
+        public int Groups => (_length + GroupSize - 1) / GroupSize;
+
+        /// <summary>A stream read element by element: the node's device buffer, uploaded from <paramref name="host"/> if not yet there.</summary>
+        public DeviceLaunch Stream<T>(int node, T[]? host)
+            where T : unmanaged
+        {
+            _arguments.Add(KernelArgument.Of(_session.StreamBuffer(node, host, _kernel)));
+            return this;
+        }
+
+        /// <summary>A gathered stream: its buffer and its length.</summary>
+        public DeviceLaunch Gather<T>(int node, T[]? host, int length)
+            where T : unmanaged
+        {
+            _arguments.Add(KernelArgument.Of(_session.StreamBuffer(node, host, _kernel)));
+            _arguments.Add(KernelArgument.Of(length));
+            return this;
+        }
+
+        /// <summary>A uniform scalar.</summary>
+        public DeviceLaunch Uniform<T>(T value)
+            where T : unmanaged
+        {
+            _arguments.Add(KernelArgument.Of(value));
+            return this;
+        }
+
+        /// <summary>A uniform bool, passed as one byte (OpenCL kernels cannot take bool).</summary>
+        public DeviceLaunch Uniform(bool value)
+        {
+            _arguments.Add(KernelArgument.Of((byte)(value ? 1 : 0)));
+            return this;
+        }
+
+        /// <summary>A stream the launch writes: it stays on the device as node <paramref name="node"/>'s.</summary>
+        public DeviceLaunch Output<T>(int node)
+            where T : unmanaged
+        {
+            _arguments.Add(KernelArgument.Of(_session.OutputBuffer<T>(node, _length, _kernel)));
+            return this;
+        }
+
+        /// <summary>One partial result per work-group for reduction <paramref name="node"/>.</summary>
+        public DeviceLaunch Partials<T>(int node)
+            where T : unmanaged
+        {
+            DeviceBuffer buffer = _session.ScratchBuffer<T>(Math.Max(1, Groups), _kernel);
+            _partials[node] = buffer;
+            _arguments.Add(KernelArgument.Of(buffer));
+            return this;
+        }
+
+        /// <summary>Launches and waits.</summary>
+        public void Run(CancellationToken cancellationToken) =>
+            _device.Launch(_sourceName, _source, _kernel, _length, GroupSize, _arguments.ToArray(), cancellationToken);
+
+        /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
+        public T[] Download<T>(int node)
+            where T : unmanaged
+        {
+            var host = GC.AllocateUninitializedArray<T>(_length);
+            _device.Read<T>(_session.Resident(node, _kernel), host, _kernel);
+            return host;
+        }
+
+        /// <summary>Copies reduction <paramref name="node"/>'s per-group partials to the host and frees them.</summary>
+        public T[] DownloadPartials<T>(int node)
+            where T : unmanaged
+        {
+            var host = new T[Groups];
+            DeviceBuffer buffer = _partials[node];
+            _device.Read<T>(buffer, host, _kernel);
+            _session.Release(buffer);
+            return host;
+        }
+    }
+}
