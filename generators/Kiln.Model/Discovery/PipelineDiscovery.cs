@@ -89,7 +89,7 @@ namespace Kiln.Model
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded);
+                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded, cancellationToken);
             }
 
             return new PipelineSpec(
@@ -108,7 +108,8 @@ namespace Kiln.Model
             Compilation compilation,
             ITypeSymbol?[] outputs,
             Dictionary<string, int> exact,
-            Dictionary<string, int> folded)
+            Dictionary<string, int> folded,
+            CancellationToken cancellationToken)
         {
             List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
             int cost = 1;
@@ -201,8 +202,15 @@ namespace Kiln.Model
                 parameters.ToEquatableArray(),
                 elementType,
                 identity,
-                problems);
+                problems,
+                ProgramOf(method, nodeKind, problems, compilation, cancellationToken));
         }
+
+        // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
+        private static KernelProgram? ProgramOf(IMethodSymbol method, NodeKindSpec kind, EquatableArray<SignatureProblem> problems, Compilation compilation, CancellationToken cancellationToken) =>
+            kind is NodeKindSpec.Kernel or NodeKindSpec.Reduce && problems.Count == 0 && !method.IsGenericMethod
+                ? KernelTranslator.Translate(method, compilation, cancellationToken).Program
+                : null;
 
         private static ParameterSpec DiscoverParameter(
             IParameterSymbol parameter,

@@ -62,6 +62,7 @@ namespace Kiln.Model
     /// <param name="ElementType">For kernels and reductions, the scalar element type, fully qualified.</param>
     /// <param name="Identity">For reductions, <c>[Reduce(Identity = ...)]</c>.</param>
     /// <param name="SignatureProblems">Kernel or reduction signature problems found by discovery.</param>
+    /// <param name="Program">For a kernel or reduction whose body is in the kernel subset, its IR and its helpers'.</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -78,7 +79,8 @@ namespace Kiln.Model
         EquatableArray<ParameterSpec> Parameters,
         string? ElementType = null,
         double Identity = 0,
-        EquatableArray<SignatureProblem> SignatureProblems = default)
+        EquatableArray<SignatureProblem> SignatureProblems = default,
+        KernelProgram? Program = null)
     {
         public bool HasOutput => OutputType is not null;
 
