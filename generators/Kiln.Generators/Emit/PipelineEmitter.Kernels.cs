@@ -24,6 +24,17 @@ namespace Kiln.Generators.Emit
             writer.Line($"// Fusion group {Literal(fusion.Name)}.");
             writer.Open($"private void Group{group}(ref int at)");
             EmitLength(writer, spec, members, external);
+            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Kernel))
+            {
+                writer.Line($"{LengthField(member)} = length;");
+            }
+
+            bool device = HasDeviceCode(pipeline, group);
+            if (device)
+            {
+                writer.Line($"if (Device is {{ }} device) {{ Group{group}Device(device, length, ref at); return; }}");
+            }
+
             writer.Open("if (!Options.Fusion)");
             foreach (int member in members)
             {
@@ -40,7 +51,18 @@ namespace Kiln.Generators.Emit
             {
                 EmitBlock(writer, pipeline, $"Member{member}Block", new[] { member }, new HashSet<int>(), new HashSet<int> { member });
             }
+
+            if (device)
+            {
+                EmitDeviceGroup(writer, pipeline, group);
+            }
         }
+
+        // A kernel's stream may live only on the device, so its length has a field of its own.
+        private static string StreamLength(PipelineSpec spec, int producer) =>
+            spec.Nodes[producer].Kind == NodeKindSpec.Kernel ? LengthField(producer) : NodeField(producer) + ".Length";
+
+        private static string LengthField(int node) => "__n" + node;
 
         // Streams the group reads from outside (task arrays, other groups' outputs), element by element.
         private static List<(int Member, ParameterSpec Parameter)> ExternalStreams(PipelineSpec spec, IReadOnlyList<int> members, HashSet<int> inGroup)
@@ -69,16 +91,16 @@ namespace Kiln.Generators.Emit
             {
                 // Only gathers: the first gathered stream gives the length.
                 ParameterSpec gather = members.SelectMany(m => spec.Nodes[m].Parameters).First(p => p.IsGather && p.Role == ParameterRole.Node);
-                writer.Line($"int length = {NodeField(gather.Producer)}.Length;");
+                writer.Line($"int length = {StreamLength(spec, gather.Producer)};");
                 return;
             }
 
             var (_, reference) = external[0];
-            writer.Line($"int length = {NodeField(reference.Producer)}.Length;");
+            writer.Line($"int length = {StreamLength(spec, reference.Producer)};");
             foreach (var (member, parameter) in external.Skip(1))
             {
                 writer.Line($"at = {member};");
-                writer.Line($"{Loop}.CheckLength({Literal(spec.Nodes[member].Name)}, {Literal(parameter.Name)}, {NodeField(parameter.Producer)}.Length, {Literal(reference.Name)}, length);");
+                writer.Line($"{Loop}.CheckLength({Literal(spec.Nodes[member].Name)}, {Literal(parameter.Name)}, {StreamLength(spec, parameter.Producer)}, {Literal(reference.Name)}, length);");
             }
 
             writer.Line($"at = {members[0]};");
@@ -153,7 +175,9 @@ namespace Kiln.Generators.Emit
                 writer.Line($"{spec.Nodes[member].ElementType} {Accumulator(member)} = {Identity(spec.Nodes[member])};");
             }
 
-            writer.Open("for (int i = start; i < end; i++)");
+            // A Vector<T> loop first where every member allows it (PipelineEmitter.Vector.cs); it leaves i at the scalar tail.
+            bool vectorized = TryEmitVectorLoop(writer, spec, members, local, written);
+            writer.Open(vectorized ? "for (; i < end; i++)" : "for (int i = start; i < end; i++)");
             foreach (int member in members)
             {
                 NodeSpec node = spec.Nodes[member];

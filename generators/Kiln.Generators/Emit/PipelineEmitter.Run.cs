@@ -30,6 +30,11 @@ namespace Kiln.Generators.Emit
                     writer.Line($"private {spec.Nodes[n].OutputType} {NodeField(n)} = default!;");
                 }
 
+                if (spec.Nodes[n].Kind == NodeKindSpec.Kernel)
+                {
+                    writer.Line($"private int {LengthField(n)};");
+                }
+
                 if (spec.Nodes[n].Kind == NodeKindSpec.Reduce && spec.Nodes[n].HasOutput)
                 {
                     writer.Line($"private {spec.Nodes[n].OutputType}[] {PartialsField(n)} = default!;");

@@ -190,11 +190,12 @@ namespace Kiln.Execution
         }
 
         /// <summary>A gathered stream: its buffer and its length.</summary>
-        public DeviceLaunch Gather<T>(int node, T[]? host, int length)
+        public unsafe DeviceLaunch Gather<T>(int node, T[]? host)
             where T : unmanaged
         {
-            _arguments.Add(KernelArgument.Of(_session.StreamBuffer(node, host, _kernel)));
-            _arguments.Add(KernelArgument.Of(length));
+            DeviceBuffer buffer = _session.StreamBuffer(node, host, _kernel);
+            _arguments.Add(KernelArgument.Of(buffer));
+            _arguments.Add(KernelArgument.Of((int)(buffer.Bytes / sizeof(T))));
             return this;
         }
 

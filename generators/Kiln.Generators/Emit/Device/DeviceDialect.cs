@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Kiln.Model;
+
+namespace Kiln.Generators.Emit.Device
+{
+    /// <summary>
+    /// What differs between OpenCL C and CUDA C, as tables: type names, qualifiers, work-item ids, barriers, math
+    /// functions and exact bit-pattern constants. <see cref="DeviceSourceWriter"/> writes either dialect from the IR.
+    /// </summary>
+    internal sealed class DeviceDialect
+    {
+        private DeviceDialect()
+        {
+        }
+
+        /// <summary>OpenCL C 1.2: overloaded built-ins, <c>convert_*_sat_rtz</c> for C#'s saturating casts.</summary>
+        public static DeviceDialect OpenCl { get; } = new()
+        {
+            Name = "OpenCL C",
+            Types = new Dictionary<ScalarType, string>
+            {
+                [ScalarType.Bool] = "bool", [ScalarType.SByte] = "char", [ScalarType.Byte] = "uchar", [ScalarType.Short] = "short",
+                [ScalarType.UShort] = "ushort", [ScalarType.Int] = "int", [ScalarType.UInt] = "uint", [ScalarType.Long] = "long",
+                [ScalarType.ULong] = "ulong", [ScalarType.Float] = "float", [ScalarType.Double] = "double",
+            },
+            ByteType = "uchar",
+            KernelPrefix = "__kernel void",
+            FunctionPrefix = string.Empty,
+            GlobalId = "(int)get_global_id(0)",
+            LocalId = "(int)get_local_id(0)",
+            GroupId = "get_group_id(0)",
+            LocalMemory = "__local",
+            Barrier = "barrier(CLK_LOCAL_MEM_FENCE);",
+            LongSuffix = "L",
+            ULongSuffix = "UL",
+            FloatFromBits = "as_float",
+            DoubleFromBits = "as_double",
+            FloatSuffixedMath = false,
+            SaturatingConversion = "convert_{0}_sat_rtz({1})",
+        };
+
+        /// <summary>CUDA C++ as NVRTC compiles it: <c>f</c>-suffixed float math, casts that saturate in PTX.</summary>
+        public static DeviceDialect Cuda { get; } = new()
+        {
+            Name = "CUDA C",
+            Types = new Dictionary<ScalarType, string>
+            {
+                [ScalarType.Bool] = "bool", [ScalarType.SByte] = "signed char", [ScalarType.Byte] = "unsigned char", [ScalarType.Short] = "short",
+                [ScalarType.UShort] = "unsigned short", [ScalarType.Int] = "int", [ScalarType.UInt] = "unsigned int", [ScalarType.Long] = "long long",
+                [ScalarType.ULong] = "unsigned long long", [ScalarType.Float] = "float", [ScalarType.Double] = "double",
+            },
+            ByteType = "unsigned char",
+            KernelPrefix = "extern \"C\" __global__ void",
+            FunctionPrefix = "__device__ ",
+            GlobalId = "(int)(blockIdx.x * blockDim.x + threadIdx.x)",
+            LocalId = "(int)threadIdx.x",
+            GroupId = "blockIdx.x",
+            LocalMemory = "__shared__",
+            Barrier = "__syncthreads();",
+            LongSuffix = "LL",
+            ULongSuffix = "ULL",
+            FloatFromBits = "__int_as_float",
+            DoubleFromBits = "__longlong_as_double",
+            FloatSuffixedMath = true,
+
+            // PTX's float-to-integer cvt.rzi saturates and gives 0 for NaN, as C# does.
+            SaturatingConversion = "(({0})({1}))",
+        };
+
+        /// <summary>C names of the C# math functions whose device counterpart has the same semantics.</summary>
+        public static IReadOnlyDictionary<string, string> MathFunctions { get; } = new Dictionary<string, string>
+        {
+            ["Sqrt"] = "sqrt", ["Cbrt"] = "cbrt", ["Exp"] = "exp", ["Log"] = "log", ["Log2"] = "log2", ["Log10"] = "log10",
+            ["Sin"] = "sin", ["Cos"] = "cos", ["Tan"] = "tan", ["Asin"] = "asin", ["Acos"] = "acos", ["Atan"] = "atan",
+            ["Sinh"] = "sinh", ["Cosh"] = "cosh", ["Tanh"] = "tanh", ["Asinh"] = "asinh", ["Acosh"] = "acosh", ["Atanh"] = "atanh",
+            ["Floor"] = "floor", ["Ceiling"] = "ceil", ["Truncate"] = "trunc", ["Round"] = "rint", ["Pow"] = "pow",
+            ["Atan2"] = "atan2", ["CopySign"] = "copysign", ["IEEERemainder"] = "remainder", ["FusedMultiplyAdd"] = "fma",
+        };
+
+        public string Name { get; private init; } = string.Empty;
+
+        public IReadOnlyDictionary<ScalarType, string> Types { get; private init; } = new Dictionary<ScalarType, string>();
+
+        /// <summary>The type bools are stored as in buffers and kernel arguments (OpenCL kernels cannot take bool).</summary>
+        public string ByteType { get; private init; } = string.Empty;
+
+        public string KernelPrefix { get; private init; } = string.Empty;
+
+        public string FunctionPrefix { get; private init; } = string.Empty;
+
+        public string GlobalId { get; private init; } = string.Empty;
+
+        public string LocalId { get; private init; } = string.Empty;
+
+        public string GroupId { get; private init; } = string.Empty;
+
+        public string LocalMemory { get; private init; } = string.Empty;
+
+        public string Barrier { get; private init; } = string.Empty;
+
+        public string LongSuffix { get; private init; } = string.Empty;
+
+        public string ULongSuffix { get; private init; } = string.Empty;
+
+        public string FloatFromBits { get; private init; } = string.Empty;
+
+        public string DoubleFromBits { get; private init; } = string.Empty;
+
+        /// <summary>Whether float math functions take an <c>f</c> suffix (CUDA's <c>sqrtf</c>) rather than overloads.</summary>
+        public bool FloatSuffixedMath { get; private init; }
+
+        /// <summary>Format of a float-to-integer conversion: {0} the target type, {1} the operand.</summary>
+        public string SaturatingConversion { get; private init; } = string.Empty;
+
+        public bool IsOpenCl => ReferenceEquals(this, OpenCl);
+
+        public string Type(ScalarType type) => Types[type];
+
+        /// <summary>The type a value of <paramref name="type"/> has in memory and as a kernel argument.</summary>
+        public string Storage(ScalarType type) => type == ScalarType.Bool ? ByteType : Types[type];
+
+        public string GlobalPointer(ScalarType type, bool readOnly) => IsOpenCl
+            ? $"__global {(readOnly ? "const " : string.Empty)}{Storage(type)}*"
+            : $"{(readOnly ? "const " : string.Empty)}{Storage(type)}* __restrict__";
+
+        public string MathFunction(string name, ScalarType type) =>
+            FloatSuffixedMath && type == ScalarType.Float ? name + "f" : name;
+
+        public string Hex(ulong bits) => "0x" + bits.ToString("x", CultureInfo.InvariantCulture);
+
+        public string Prelude(bool usesDouble)
+        {
+            var text = new System.Text.StringBuilder();
+            if (IsOpenCl)
+            {
+                // No contraction into fma, so a*b+c rounds twice as in C#.
+                text.Append("#pragma OPENCL FP_CONTRACT OFF\n");
+                if (usesDouble)
+                {
+                    text.Append("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n");
+                }
+            }
+
+            string inline = IsOpenCl ? "inline " : "__device__ inline ";
+            text.Append(inline).Append("int kiln_clamp_index(int i, int n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }\n");
+
+            // C#'s Math.Min/Max: NaN propagates and -0 < +0 (IEEE 754:2019 minimum/maximum), unlike C's fmin/fmax.
+            foreach (string type in usesDouble ? new[] { "float", "double" } : new[] { "float" })
+            {
+                text.Append(inline).Append(type).Append(" kiln_max_").Append(type).Append('(').Append(type).Append(" a, ").Append(type)
+                    .Append(" b) { if (a != b) { if (!isnan(a)) return b < a ? a : b; return a; } return signbit(b) ? a : b; }\n");
+                text.Append(inline).Append(type).Append(" kiln_min_").Append(type).Append('(').Append(type).Append(" a, ").Append(type)
+                    .Append(" b) { if (a != b) { if (!isnan(a)) return a < b ? a : b; return a; } return signbit(a) ? a : b; }\n");
+            }
+
+            return text.ToString();
+        }
+    }
+}
