@@ -52,16 +52,25 @@ internal static class StreamAssert
         _ => value?.ToString() ?? "null",
     };
 
-    public static string Describe(KilnOptions options) => $"Fusion={options.Fusion}, MaxDegreeOfParallelism={options.MaxDegreeOfParallelism}";
+    public static string Describe(KilnOptions options) => $"Device={options.Device}, Fusion={options.Fusion}, MaxDegreeOfParallelism={options.MaxDegreeOfParallelism}";
 
     /// <summary>Fused and unfused, sequential and parallel: every result must be the same.</summary>
+    // The CPU backend's shapes, plus every device the machine has (or CI requires): the same differential suites then
+    // check the generated OpenCL C and CUDA C against per-element C#.
     public static IReadOnlyList<KilnOptions> AllOptions { get; } = new[]
     {
-        new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 4 },
-        new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 1 },
-        new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 1 },
-        new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 4 },
-    };
+        new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 4, Device = DeviceKind.Cpu },
+        new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 1, Device = DeviceKind.Cpu },
+        new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 1, Device = DeviceKind.Cpu },
+        new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 4, Device = DeviceKind.Cpu },
+    }
+    .Concat(Devices.DeviceRequirements.RunOpenCl
+        ? new[] { new KilnOptions { Fusion = true, Device = DeviceKind.OpenCl }, new KilnOptions { Fusion = false, Device = DeviceKind.OpenCl } }
+        : Array.Empty<KilnOptions>())
+    .Concat(Devices.DeviceRequirements.RunCuda
+        ? new[] { new KilnOptions { Fusion = true, Device = DeviceKind.Cuda }, new KilnOptions { Fusion = false, Device = DeviceKind.Cuda } }
+        : Array.Empty<KilnOptions>())
+    .ToArray();
 
     public static IReadOnlyList<string[]> Groups(PipelineGraph graph) =>
         graph.FusionGroups.Select(g => g.Nodes.ToArray()).ToList();

@@ -1,0 +1,209 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Kiln.Execution;
+using Xunit;
+
+namespace Kiln.Runtime.Tests.Devices;
+
+[Pipeline]
+public static partial class DeviceMath
+{
+    [Task] public static float[] Xs(float[] x) => x;
+
+    [Task] public static float[] Ys(float[] y) => y;
+
+    [Kernel, Output] public static float Rounded(float xs) => MathF.Round(xs * 3.5f);
+
+    [Kernel, Output] public static int Truncated(float xs) => (int)(xs * 1e9f);
+
+    [Kernel, Output] public static float Remainder(float xs, float ys) => xs % ys;
+
+    [Kernel, Output] public static float Larger(float xs, float ys) => MathF.Max(xs, ys);
+
+    [Kernel, Output] public static float Smaller(float xs, float ys) => Math.Min(xs, ys);
+
+    [Kernel, Output] public static int Modulo(float xs, float ys) => (int)xs % ((int)ys | 1);
+
+    [Kernel, Output] public static float Curve(float xs, float ys) => MathF.Pow(MathF.Abs(xs), 0.45f) + MathF.Exp(-MathF.Abs(ys)) + MathF.Sqrt(MathF.Abs(xs * ys));
+}
+
+[Pipeline]
+public static partial class DeviceSum
+{
+    [Task] public static float[] Values(float[] data) => data;
+
+    [Kernel] public static float Scaled(float values, float factor) => values * factor;
+
+    [Reduce(Identity = 0)] public static float Sum(float acc, float scaled) => acc + scaled;
+}
+
+[Pipeline]
+public static partial class DeviceSpin
+{
+    [Task] public static float[] Seeds(int count) => new float[count];
+
+    // Enough work per element that a launch lasts long enough to be cancelled while it runs.
+    [Kernel]
+    public static float Spin(float seeds, int rounds)
+    {
+        float value = seeds;
+        for (int k = 0; k < rounds; k++)
+        {
+            value = (value * 0.999f) + 0.001f;
+        }
+
+        return value;
+    }
+}
+
+public sealed class OpenClTests
+{
+    private static readonly KilnOptions OpenCl = new() { Device = DeviceKind.OpenCl };
+
+    private static float[] Random(int seed, int length, float scale)
+    {
+        var random = new Random(seed);
+        float[] values = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
+        values[0] = float.NaN;
+        values[1] = -0f;
+        values[2] = 2.5f / 3.5f;
+        values[3] = float.PositiveInfinity;
+        return values;
+    }
+
+    [OpenClFact]
+    public void An_OpenCL_device_is_found_with_a_name_and_memory()
+    {
+        DeviceInfo device = Assert.Single(Kiln.Devices.Available, d => d.Kind == DeviceKind.OpenCl);
+        Assert.False(string.IsNullOrWhiteSpace(device.Name));
+        Assert.True(device.MemoryBytes > 0);
+    }
+
+    [OpenClFact]
+    public async Task Rounding_casts_remainders_and_min_max_follow_CSharp_exactly_on_OpenCL()
+    {
+        float[] x = Random(7, 50_000, 1e3f);
+        float[] y = Random(8, 50_000, 50f);
+        DeviceMath.Result result = await DeviceMath.RunAsync(x, y, OpenCl);
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            string at = $"element {i}: x={x[i]:R}, y={y[i]:R}";
+            Assert.True(BitConverter.SingleToInt32Bits(MathF.Round(x[i] * 3.5f)) == BitConverter.SingleToInt32Bits(result.Rounded[i]), "Round " + at);
+            Assert.True((int)(x[i] * 1e9f) == result.Truncated[i], "saturating cast " + at);
+            Assert.True(SameFloat(x[i] % y[i], result.Remainder[i]), "% " + at);
+            Assert.True(SameFloat(MathF.Max(x[i], y[i]), result.Larger[i]), "Max " + at);
+            Assert.True(SameFloat(Math.Min(x[i], y[i]), result.Smaller[i]), "Min " + at);
+            Assert.True((int)x[i] % ((int)y[i] | 1) == result.Modulo[i], "int % " + at);
+        }
+    }
+
+    [OpenClFact]
+    public async Task Transcendental_functions_stay_within_a_few_ulps_of_CSharp_on_OpenCL()
+    {
+        float[] x = Random(9, 50_000, 100f);
+        float[] y = Random(10, 50_000, 10f);
+        DeviceMath.Result result = await DeviceMath.RunAsync(x, y, OpenCl);
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = DeviceMath.Curve(x[i], y[i]);
+            float actual = result.Curve[i];
+            if (float.IsNaN(expected) || float.IsInfinity(expected))
+            {
+                Assert.True(SameFloat(expected, actual), $"element {i}: expected {expected}, got {actual}");
+                continue;
+            }
+
+            int ulps = Math.Abs(BitConverter.SingleToInt32Bits(expected) - BitConverter.SingleToInt32Bits(actual));
+            Assert.True(ulps <= 8, $"element {i}: x={x[i]:R}, y={y[i]:R}: expected {expected:R}, got {actual:R} ({ulps} ulps)");
+        }
+    }
+
+    [OpenClFact]
+    public async Task A_float_reduction_on_OpenCL_gives_the_same_bits_every_run()
+    {
+        float[] data = Random(11, 1_000_003, 1f).Select(v => float.IsFinite(v) ? v : 0.5f).ToArray();
+        float first = await DeviceSum.RunAsync(data, 1.25f, OpenCl);
+        double reference = data.Sum(v => (double)(v * 1.25f));
+        Assert.True(Math.Abs(first - reference) < 1e-2 * Math.Max(1, Math.Abs(reference)), $"sum {first} vs {reference}");
+        for (int run = 0; run < 10; run++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(first), BitConverter.SingleToInt32Bits(await DeviceSum.RunAsync(data, 1.25f, OpenCl)));
+        }
+    }
+
+    [OpenClFact]
+    public async Task The_trace_names_the_OpenCL_device_the_kernels_ran_on()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kiln-opencl-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            await DeviceSum.RunAsync(new float[1000], 2f, new KilnOptions { Device = DeviceKind.OpenCl, TracePath = path });
+            using JsonDocument trace = JsonDocument.Parse(File.ReadAllText(path));
+            JsonElement scaled = trace.RootElement.GetProperty("traceEvents").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "Scaled");
+            string device = Kiln.Devices.Available.First(d => d.Kind == DeviceKind.OpenCl).Name;
+            Assert.Equal(device, scaled.GetProperty("args").GetProperty("device").GetString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task An_explicitly_requested_device_that_is_missing_throws_DeviceUnavailableException_saying_what_was_looked_for()
+    {
+        DeviceKind missing = DeviceRequirements.HasCuda ? DeviceKind.OpenCl : DeviceKind.Cuda;
+        if (missing == DeviceKind.OpenCl && DeviceRequirements.HasOpenCl)
+        {
+            return; // Both devices present: nothing is missing on this machine.
+        }
+
+        DeviceUnavailableException error = await Assert.ThrowsAsync<DeviceUnavailableException>(
+            () => DeviceSum.RunAsync(new float[10], 1f, new KilnOptions { Device = missing }));
+        Assert.Equal(missing, error.Device);
+        Assert.Contains(missing == DeviceKind.Cuda ? "CUDA" : "OpenCL", error.Message, StringComparison.Ordinal);
+    }
+
+    [OpenClFact]
+    public void A_kernel_that_fails_to_compile_throws_with_the_compiler_log_and_the_source_name()
+    {
+        ComputeDevice device = OpenClDevice.All[0];
+        DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
+            "Tests.BrokenSource", "__kernel void broken(int length) { this is not C; }", "broken", 16, 16, new[] { KernelArgument.Of(16) }, CancellationToken.None));
+        Assert.Equal("clBuildProgram", error.Call);
+        Assert.Equal("CL_BUILD_PROGRAM_FAILURE", error.CodeName);
+        Assert.Contains("Tests.BrokenSource", error.Message, StringComparison.Ordinal);
+        Assert.Contains("error", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [OpenClFact]
+    public void Running_out_of_device_memory_names_the_failing_call()
+    {
+        ComputeDevice device = OpenClDevice.All[0];
+        DeviceException error = Assert.Throws<DeviceException>(() => device.Allocate(1L << 50, "Tests.Huge"));
+        Assert.Equal("clCreateBuffer", error.Call);
+        Assert.Contains("Tests.Huge", error.Message, StringComparison.Ordinal);
+    }
+
+    [OpenClFact]
+    public async Task Cancelling_during_a_launch_ends_the_run_with_OperationCanceledException()
+    {
+        using var cancellation = new CancellationTokenSource();
+
+        // RunAsync runs its first units on the calling thread, so start it on another to cancel while it launches.
+        Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(1 << 16, 40_000, OpenCl, cancellation.Token));
+        await Task.Delay(300);
+        cancellation.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.True(run.IsCompleted);
+    }
+
+    private static bool SameFloat(float expected, float actual) =>
+        float.IsNaN(expected) ? float.IsNaN(actual) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
+}
