@@ -1,0 +1,126 @@
+using System.Linq;
+using Kiln.Testing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Xunit;
+
+namespace Kiln.Generators.Tests.Device;
+
+/// <summary>
+/// The OpenCL C and CUDA C the generator embeds for a fusion group keep C#'s semantics where C's differ. Each test
+/// names one rule and checks the construct both dialects use for it.
+/// </summary>
+public class DeviceTranslationTests
+{
+    private const string Pipeline = """
+        using System;
+        using Kiln;
+
+        [Pipeline]
+        public static partial class Shapes
+        {
+            [Task] public static int[] Counts(int[] counts) => counts;
+            [Task] public static float[] Levels(float[] levels) => levels;
+            [Kernel] public static int Wrapped(int counts, int step) => counts * step + int.MaxValue;
+            [Kernel, Output] public static int Quantized(float levels) => (int)(levels * 255f);
+            [Kernel, Output] public static float Peaked(float levels) => MathF.Max(MathF.Sqrt(levels), float.NaN);
+            [Kernel, Output] public static float Shifted([Index] int i, Gather<float> peaked) => peaked[i + 1] - peaked[i - 1];
+            [Reduce(Identity = 0)] public static int Total(int acc, int wrapped) => acc + wrapped;
+            [Kernel, Output] public static double Precise(float levels) => Math.Round((double)levels);
+        }
+        """;
+
+    private static (string OpenCl, string Cuda) Sources(string groupMember)
+    {
+        GeneratedResult result = KilnCompilation.Generate(Pipeline);
+        Assert.Empty(result.Errors);
+        Compilation output = result.Output;
+        string[] texts = new[] { "OpenCl", "Cuda" }.Select(dialect =>
+        {
+            foreach (SyntaxTree tree in output.SyntaxTrees)
+            {
+                SemanticModel model = output.GetSemanticModel(tree);
+                foreach (VariableDeclaratorSyntax variable in tree.GetRoot().DescendantNodes().OfType<VariableDeclaratorSyntax>())
+                {
+                    if (variable.Identifier.Text.EndsWith(dialect, System.StringComparison.Ordinal)
+                        && model.GetDeclaredSymbol(variable) is IFieldSymbol { HasConstantValue: true, ConstantValue: string text }
+                        && text.Contains("// " + groupMember + "\n", System.StringComparison.Ordinal))
+                    {
+                        return text;
+                    }
+                }
+            }
+
+            throw new Xunit.Sdk.XunitException($"No {dialect} source for a group containing {groupMember}.");
+        }).ToArray();
+        return (texts[0], texts[1]);
+    }
+
+    [Fact]
+    public void Signed_integer_arithmetic_wraps_through_unsigned_arithmetic_instead_of_overflowing_in_C()
+    {
+        var (openCl, cuda) = Sources("Wrapped");
+        Assert.Contains("((int)((uint)(p0) * (uint)(p1)))", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("((int)((unsigned int)(p0) * (unsigned int)(p1)))", cuda, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Float_to_int_casts_saturate_and_map_NaN_to_zero_as_in_CSharp()
+    {
+        var (openCl, cuda) = Sources("Quantized");
+        Assert.Contains("convert_int_sat_rtz(", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("((int)((p0 * 255.0f)))", cuda, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NaN_constants_are_exact_bit_patterns_and_Max_propagates_NaN_like_Math_Max()
+    {
+        var (openCl, cuda) = Sources("Peaked");
+        string nanBits = "0x" + System.BitConverter.SingleToUInt32Bits(float.NaN).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($" as_float({nanBits})", openCl, System.StringComparison.Ordinal);
+        Assert.Contains($"__int_as_float({nanBits})", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("kiln_max_float(sqrt(p0)", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("kiln_max_float(sqrtf(p0)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("if (!isnan(a))", openCl, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gathers_clamp_their_index_to_the_stream()
+    {
+        var (openCl, cuda) = Sources("Shifted");
+        Assert.Contains("p1[kiln_clamp_index(", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("p1[kiln_clamp_index(", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("__global const float* p1, int p1_length", openCl, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reductions_fold_each_work_group_in_a_fixed_tree_in_local_memory()
+    {
+        var (openCl, cuda) = Sources("Total");
+        Assert.Contains("__local int tree", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("barrier(CLK_LOCAL_MEM_FENCE);", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("__shared__ int tree", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("__syncthreads();", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("for (int s = 128; s > 0; s >>= 1)", openCl, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_dialect_declares_kernels_its_own_way_and_OpenCL_forbids_contraction_into_fma()
+    {
+        var (openCl, cuda) = Sources("Wrapped");
+        Assert.Contains("#pragma OPENCL FP_CONTRACT OFF", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("__kernel void kiln_group", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("extern \"C\" __global__ void kiln_group", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("__kernel void kiln_member", openCl, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Double_kernels_enable_fp64_on_OpenCL_and_round_half_to_even_with_rint()
+    {
+        var (openCl, cuda) = Sources("Precise");
+        Assert.Contains("#pragma OPENCL EXTENSION cl_khr_fp64 : enable", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("rint(", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("rint(", cuda, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("cl_khr_fp64", Sources("Wrapped").OpenCl, System.StringComparison.Ordinal);
+    }
+}
