@@ -79,6 +79,8 @@ namespace Kiln.Generators.Emit
             ["Math.Floor"] = new(VectorClass + ".Floor({0})", ScalarType.Double),
             ["MathF.Ceiling"] = new(VectorClass + ".Ceiling({0})", ScalarType.Float),
             ["Math.Ceiling"] = new(VectorClass + ".Ceiling({0})", ScalarType.Double),
+            ["float.IsNaN"] = new("~" + VectorClass + ".Equals<{T}>({0}, {0})", ScalarType.Float),
+            ["double.IsNaN"] = new("~" + VectorClass + ".Equals<{T}>({0}, {0})", ScalarType.Double),
             ["MathF.FusedMultiplyAdd"] = new(VectorClass + ".FusedMultiplyAdd({0}, {1}, {2})", ScalarType.Float),
             ["Math.FusedMultiplyAdd"] = new(VectorClass + ".FusedMultiplyAdd({0}, {1}, {2})", ScalarType.Double),
         };

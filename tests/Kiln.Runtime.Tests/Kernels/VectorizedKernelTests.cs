@@ -8,7 +8,7 @@ using Xunit;
 namespace Kiln.Runtime.Tests.Kernels;
 
 // Pipelines whose fusion groups (and, with Fusion = false, each member alone) take the CPU backend's Vector<T> path:
-// one element type, element-wise arithmetic, Sqrt/Abs/Min/Max/Floor/Ceiling/FusedMultiplyAdd, ?: over comparisons
+// one element type, element-wise arithmetic, Sqrt/Abs/Min/Max/Floor/Ceiling/FusedMultiplyAdd/IsNaN, ?: over comparisons
 // and single-return helpers with locals. Kiln.Generators.Tests' VectorizationTests checks that such bodies vectorize.
 
 [Pipeline]
@@ -18,7 +18,7 @@ public static partial class VectorFloatChain
     [Task] public static float[] Ys(float[] y) => y;
     [Kernel, Output] public static float Mix(float xs, float ys, float k) => ((xs * k) + ys) / (ys - k);
     [Kernel, Output] public static float Shape(float mix, float ys) => MathF.Sqrt(MathF.Abs(mix)) - MathF.Max(mix, ys) + MathF.Min(-mix, ys);
-    [Kernel, Output] public static float Pick(float shape, float xs) => shape < xs || shape != -xs ? shape * 0.5f : -xs;
+    [Kernel, Output] public static float Pick(float shape, float xs) => (shape < xs || float.IsNaN(shape)) && shape != -xs ? shape * 0.5f : -xs;
     [Kernel, Output] public static float Rounded(float pick, float ys) => MathF.FusedMultiplyAdd(pick, ys, MathF.Floor(pick)) - MathF.Ceiling(ys);
     [Kernel, Output] public static float Helped(float rounded, float k) => VectorHelpers.Blend(rounded, k);
 }
@@ -30,7 +30,7 @@ public static partial class VectorDoubleChain
     [Task] public static double[] Ys(double[] y) => y;
     [Kernel, Output] public static double Mix(double xs, double ys, double k) => ((xs * k) + ys) / (ys - k);
     [Kernel, Output] public static double Shape(double mix, double ys) => Math.Sqrt(Math.Abs(mix)) - Math.Max(mix, ys) + Math.Min(-mix, ys);
-    [Kernel, Output] public static double Pick(double shape, double xs) => shape >= xs && -shape != xs ? shape * 0.5 : -xs;
+    [Kernel, Output] public static double Pick(double shape, double xs) => shape >= xs && -shape != xs && !double.IsNaN(xs) ? shape * 0.5 : -xs;
     [Kernel, Output] public static double Rounded(double pick, double ys) => Math.FusedMultiplyAdd(pick, ys, Math.Ceiling(pick)) - Math.Floor(ys);
     [Kernel, Output] public static double Helped(double rounded, double k) => VectorHelpers.Blend(rounded, k);
 }
