@@ -35,7 +35,8 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.InvalidKernel,
             DiagnosticDescriptors.InvalidReduction,
             DiagnosticDescriptors.InvalidStage,
-            DiagnosticDescriptors.SeveralKinds);
+            DiagnosticDescriptors.SeveralKinds,
+            DiagnosticDescriptors.FusionGroup);
 
         private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = Rules.ToImmutableDictionary(d => d.Id);
 
@@ -66,12 +67,13 @@ namespace Kiln.Analyzers
             CancellationToken cancellationToken = context.CancellationToken;
             PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken);
             CompiledPipeline compiled = PipelineCompiler.Compile(spec);
-            if (compiled.Problems.Count == 0)
+            var locator = new DiagnosticLocator(type, spec, cancellationToken);
+            if (compiled.IsValid)
             {
+                ReportFusionGroups(context, compiled, locator);
                 return;
             }
 
-            var locator = new DiagnosticLocator(type, spec, cancellationToken);
             foreach (ModelDiagnostic problem in compiled.Problems)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -97,6 +99,20 @@ namespace Kiln.Analyzers
                 }
 
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, arguments));
+            }
+        }
+
+        // KILN200: one info per fusion group, at its first member, naming every member.
+        private static void ReportFusionGroups(SymbolAnalysisContext context, CompiledPipeline compiled, DiagnosticLocator locator)
+        {
+            foreach (FusionGroupSpec group in compiled.Schedule!.FusionGroups)
+            {
+                var at = new ModelDiagnostic(DiagnosticIds.FusionGroup, DiagnosticTarget.Method, group.Members[0], -1, -1, -1, EquatableArray<string>.Empty);
+                if (locator.Locate(at) is { } location)
+                {
+                    string members = string.Join(", ", group.Members.Select(m => compiled.Spec.Nodes[m].Name));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FusionGroup, location, group.Name, members));
+                }
             }
         }
     }

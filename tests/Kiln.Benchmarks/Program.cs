@@ -6,12 +6,6 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        if (args is ["--quick"])
-        {
-            QuickCheck.Run();
-            return;
-        }
-
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -12,6 +12,7 @@ namespace Kiln.Benchmarks;
 public class SchedulingBenchmarks
 {
     private const int Nodes = 1024;
+    private readonly KilnOptions _observed = new() { Progress = new IgnoredProgress() };
 
     public enum GraphShape
     {
@@ -48,11 +49,31 @@ public class SchedulingBenchmarks
         }
     }
 
+    /// <summary>The same runs with a progress observer: what observing costs, against Kiln (observer off).</summary>
+    [Benchmark(OperationsPerInvoke = Nodes)]
+    public void KilnObserved()
+    {
+        switch (Shape)
+        {
+            case GraphShape.LinearChain: Work.Keep(LinearChain.RunAsync(_observed).GetAwaiter().GetResult()); break;
+            case GraphShape.FanOut: FanOut.RunAsync(_observed).GetAwaiter().GetResult(); break;
+            case GraphShape.BinaryTree: BinaryTree.RunAsync(_observed).GetAwaiter().GetResult(); break;
+            default: RandomDag.RunAsync(_observed).GetAwaiter().GetResult(); break;
+        }
+    }
+
     [Benchmark(OperationsPerInvoke = Nodes)]
     public void Tasks() => Baselines.RunWithTasks(Predecessors, Actions).GetAwaiter().GetResult();
 
     [Benchmark(OperationsPerInvoke = Nodes)]
     public void Dataflow() => Baselines.RunWithDataflow(Predecessors, Actions).GetAwaiter().GetResult();
+
+    private sealed class IgnoredProgress : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value)
+        {
+        }
+    }
 
     private int[][] Predecessors => Shape switch
     {

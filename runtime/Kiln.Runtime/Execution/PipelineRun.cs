@@ -20,8 +20,9 @@ namespace Kiln.Execution
         private const int StoppedByFailure = 1;
         private const int StoppedByCancellation = 2;
 
-        // The most ready units one worker claims at once.
-        private const int MaxClaim = 64;
+        // The most ready units one worker claims at once: guided self-scheduling already shrinks claims as the list
+        // drains, so this only bounds how much one worker can hold back from the others.
+        private const int MaxClaim = 256;
 
         private readonly PipelinePlan _plan;
         private readonly int[] _joins;
@@ -184,6 +185,14 @@ namespace Kiln.Execution
             }
 
             WorkFrom(sources[0]);
+
+            // The caller's thread has left the run; usually a helper worker is finishing the last unit. Spinning a
+            // moment here is cheaper than returning a pending task whose awaiter must then be woken.
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _active.Value) > 0 && !spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+            }
         }
 
         // A requested worker starts here. It neither holds the run open while queued nor takes a slot: if the run
