@@ -40,11 +40,11 @@ public class HelpLinkTests
     }
 
     [Fact]
-    public void The_pipeline_analyzer_supports_exactly_the_declaration_signature_and_binding_rules()
+    public void The_pipeline_analyzer_supports_exactly_the_declaration_signature_binding_and_fusion_rules()
     {
         var ids = new PipelineAnalyzer().SupportedDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal);
 
-        Assert.Equal(new[] { "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010", "KILN011", "KILN012" }, ids);
+        Assert.Equal(new[] { "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010", "KILN011", "KILN012", "KILN200" }, ids);
     }
 
     private static DiagnosticDescriptor Find(string id) =>
