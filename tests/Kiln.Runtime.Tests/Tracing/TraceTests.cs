@@ -14,7 +14,14 @@ public static partial class TracedReport
 {
     [Task] public static async Task<int> Fetch(int delayMs, CancellationToken ct)
     {
+        // Timers tick in whole milliseconds and may fire a little early: wait until the clock agrees.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(delayMs, ct);
+        while (clock.Elapsed.TotalMilliseconds < delayMs)
+        {
+            await Task.Yield();
+        }
+
         return 21;
     }
 
