@@ -122,7 +122,7 @@ namespace Kiln.Generators.Emit
                 }
             }
 
-            writer.Line($"{Loop}.For(this, length, Options.MaxDegreeOfParallelism, static (run, start, end, block) => run.{block}(start, end, block));");
+            writer.Line($"{Loop}.For(this, length, Options.MaxDegreeOfParallelism, Token, static (run, start, end, block) => run.{block}(start, end, block));");
             foreach (int member in written)
             {
                 NodeSpec node = spec.Nodes[member];

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Globalization;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Kiln.Execution
@@ -26,14 +27,16 @@ namespace Kiln.Execution
         /// <param name="state">Passed to <paramref name="body"/>, so the body can be a static lambda.</param>
         /// <param name="length">The stream length.</param>
         /// <param name="maxDegreeOfParallelism">The most blocks that run at once.</param>
+        /// <param name="cancellationToken">Checked between blocks: a long kernel loop stops soon after cancellation.</param>
         /// <param name="body">Called with (state, start, end, block).</param>
-        public static void For<TState>(TState state, int length, int maxDegreeOfParallelism, Action<TState, int, int, int> body)
+        public static void For<TState>(TState state, int length, int maxDegreeOfParallelism, CancellationToken cancellationToken, Action<TState, int, int, int> body)
         {
             int blocks = BlockCount(length);
             if (blocks <= 1 || maxDegreeOfParallelism <= 1)
             {
                 for (int block = 0; block < blocks; block++)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     int start = block * BlockSize;
                     body(state, start, Math.Min(length, start + BlockSize), block);
                 }
@@ -41,7 +44,7 @@ namespace Kiln.Execution
                 return;
             }
 
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken };
             Parallel.For(0, blocks, options, block =>
             {
                 int start = block * BlockSize;

@@ -44,7 +44,12 @@ public static partial class DeviceSum
 [Pipeline]
 public static partial class DeviceSpin
 {
-    [Task] public static float[] Seeds(int count) => new float[count];
+    // Schedules the caller's cancellation to land while the next node, the kernel, is running.
+    [Task] public static float[] Seeds(int count, CancellationTokenSource trigger)
+    {
+        trigger.CancelAfter(50);
+        return new float[count];
+    }
 
     // Enough work per element that a launch lasts long enough to be cancelled while it runs.
     [Kernel]
@@ -196,12 +201,20 @@ public sealed class OpenClTests
     {
         using var cancellation = new CancellationTokenSource();
 
-        // RunAsync runs its first units on the calling thread, so start it on another to cancel while it launches.
-        Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(1 << 16, 40_000, OpenCl, cancellation.Token));
-        await Task.Delay(300);
-        cancellation.Cancel();
+        // RunAsync runs its first units on the calling thread, so start it on another.
+        Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(1 << 14, cancellation, 100_000, OpenCl, cancellation.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        Assert.True(run.IsCompleted);
+        Assert.True(cancellation.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_long_CPU_kernel_loop_stops_it_between_blocks()
+    {
+        using var cancellation = new CancellationTokenSource();
+
+        // Hundreds of blocks, each seconds' worth of work in total: finishing instead of stopping would take minutes.
+        Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(200 * 16384, cancellation, 20_000, new KilnOptions { Device = DeviceKind.Cpu, MaxDegreeOfParallelism = 1 }, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
 
     private static bool SameFloat(float expected, float actual) =>
