@@ -44,10 +44,15 @@ public static partial class DeviceSum
 [Pipeline]
 public static partial class DeviceSpin
 {
-    // Schedules the caller's cancellation to land while the next node, the kernel, is running.
+    // Schedules the caller's cancellation to land while the next node, the kernel, is running. A thread of its own,
+    // not a timer: timers need a free pool thread, and a launch being waited on holds one.
     [Task] public static float[] Seeds(int count, CancellationTokenSource trigger)
     {
-        trigger.CancelAfter(50);
+        new Thread(() =>
+        {
+            Thread.Sleep(50);
+            trigger.Cancel();
+        }) { IsBackground = true }.Start();
         return new float[count];
     }
 
