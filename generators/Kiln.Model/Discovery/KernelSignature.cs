@@ -7,19 +7,10 @@ namespace Kiln.Model
     public static class KernelSignature
     {
         /// <summary>Whether <paramref name="type"/> is a scalar kernels work on.</summary>
-        public static bool IsScalar(ITypeSymbol type) => type.SpecialType switch
-        {
-            SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_UInt32
-                or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Int16 or SpecialType.System_UInt16
-                or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Boolean => true,
-            _ => false,
-        };
+        public static bool IsScalar(ITypeSymbol type) => ScalarTypes.Of(type) is not null;
 
         /// <summary>The element type of <c>Kiln.Gather&lt;T&gt;</c>, or null for any other type.</summary>
-        public static ITypeSymbol? GatherElement(ITypeSymbol type) =>
-            type is INamedTypeSymbol { Name: "Gather", Arity: 1, ContainingNamespace: { Name: KnownNames.Namespace, ContainingNamespace.IsGlobalNamespace: true } } named
-                ? named.TypeArguments[0]
-                : null;
+        public static ITypeSymbol? GatherElement(ITypeSymbol type) => ScalarTypes.GatherElement(type);
 
         public static EquatableArray<SignatureProblem> CheckKernel(IMethodSymbol method, ReturnShape shape)
         {
