@@ -18,11 +18,15 @@ namespace Kiln.Execution
         private readonly List<DeviceBuffer> _scratch = new();
         private bool _disposed;
 
-        internal DeviceSession(ComputeDevice device, int nodeCount)
+        internal DeviceSession(ComputeDevice device, int nodeCount, TraceRecorder? trace = null)
         {
             _device = device;
             _resident = new DeviceBuffer?[nodeCount];
+            Trace = trace;
         }
+
+        /// <summary>Records transfers and launches as trace events when the run is traced.</summary>
+        internal TraceRecorder? Trace { get; }
 
         /// <summary>The device kind: which generated dialect to launch.</summary>
         public DeviceKind Kind => _device.Kind;
@@ -67,7 +71,9 @@ namespace Kiln.Execution
                 buffer = _device.Allocate((long)host.Length * Unsafe<T>.Size, kernel);
                 try
                 {
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
                     _device.Write<T>(buffer, host, kernel);
+                    Trace?.DeviceEvent($"upload node {node}", "transfer", start, buffer.Bytes, kernel);
                 }
                 catch
                 {
@@ -233,15 +239,22 @@ namespace Kiln.Execution
         }
 
         /// <summary>Launches and waits.</summary>
-        public void Run(CancellationToken cancellationToken) =>
+        public void Run(CancellationToken cancellationToken)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _device.Launch(_sourceName, _source, _kernel, _length, GroupSize, _arguments.ToArray(), cancellationToken);
+            _session.Trace?.DeviceEvent(_kernel, "launch", start, _length, _kernel);
+        }
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
         public T[] Download<T>(int node)
             where T : unmanaged
         {
             var host = GC.AllocateUninitializedArray<T>(_length);
-            _device.Read<T>(_session.Resident(node, _kernel), host, _kernel);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            DeviceBuffer buffer = _session.Resident(node, _kernel);
+            _device.Read<T>(buffer, host, _kernel);
+            _session.Trace?.DeviceEvent($"download node {node}", "transfer", start, buffer.Bytes, _kernel);
             return host;
         }
 

@@ -149,7 +149,7 @@ namespace Kiln.Execution
                 try
                 {
                     ComputeDevice? device = Kiln.Devices.Select(Options.Device);
-                    _device = device is null ? null : new DeviceSession(device, _plan.NodeNames.Length);
+                    _device = device is null ? null : new DeviceSession(device, _plan.NodeNames.Length, _observer?.Trace);
                 }
                 catch (Exception exception) when (exception is DeviceUnavailableException or ArgumentException)
                 {

@@ -26,6 +26,9 @@ namespace Kiln.Execution
             _trace = tracePath is null ? null : new TraceRecorder(plan, tracePath);
         }
 
+        /// <summary>The trace being recorded, if the run is traced.</summary>
+        public TraceRecorder? Trace => _trace;
+
         public static RunObserver? Create(PipelinePlan plan, KilnOptions options)
         {
             bool traced = KilnActivity.Source.HasListeners();

@@ -20,6 +20,7 @@ namespace Kiln.Execution
         private readonly long[] _ends;
         private readonly int[] _threads;
         private readonly bool[] _failed;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<DeviceRecord> _deviceEvents = new();
         private long _runStart;
         private string _device = "cpu";
 
@@ -35,6 +36,10 @@ namespace Kiln.Execution
         }
 
         public void UseDevice(string device) => _device = device;
+
+        /// <summary>Records a device launch (<paramref name="size"/>: work-items) or transfer (bytes) that began at <paramref name="start"/> and ends now.</summary>
+        public void DeviceEvent(string name, string category, long start, long size, string kernel) =>
+            _deviceEvents.Enqueue(new DeviceRecord(name, category, start, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, size, kernel));
 
         public void RunStarting() => _runStart = Stopwatch.GetTimestamp();
 
@@ -70,6 +75,7 @@ namespace Kiln.Execution
                 WriteRun(json, runEnd, error, cancelled);
                 WriteNodes(json);
                 WriteGroups(json);
+                WriteDeviceEvents(json);
                 json.WriteEndArray();
                 json.WriteEndObject();
                 return null;
@@ -195,6 +201,30 @@ namespace Kiln.Execution
                 json.WriteEndObject();
             }
         }
+
+        // Launches and transfers, each on the thread that waited for it.
+        private void WriteDeviceEvents(Utf8JsonWriter json)
+        {
+            foreach (DeviceRecord record in _deviceEvents)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", record.Name);
+                json.WriteString("cat", record.Category);
+                json.WriteString("ph", "X");
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", record.Thread);
+                json.WriteNumber("ts", Microseconds(record.Start));
+                json.WriteNumber("dur", Duration(record.Start, record.End));
+                json.WriteStartObject("args");
+                json.WriteString("device", _device);
+                json.WriteString("kernel", record.Kernel);
+                json.WriteNumber(record.Category == "transfer" ? "bytes" : "workItems", record.Size);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        }
+
+        private readonly record struct DeviceRecord(string Name, string Category, long Start, long End, int Thread, long Size, string Kernel);
 
         private static double Duration(long start, long end) => Math.Round((end - start) * 1_000_000.0 / Stopwatch.Frequency, 3);
 

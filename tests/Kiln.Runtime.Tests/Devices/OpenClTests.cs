@@ -70,6 +70,17 @@ public static partial class DeviceSpin
     }
 }
 
+[Pipeline]
+public static partial class DeviceResidency
+{
+    [Task] public static float[] Source(float[] data) => data;
+
+    [Kernel] public static float Brighten(float source, float gain) => source * gain;
+
+    // A gather ends Brighten's group: its stream must pass from one launch to the next on the device.
+    [Kernel] public static float Smooth([Index] int i, Gather<float> brighten) => (brighten[i - 1] + brighten[i] + brighten[i + 1]) / 3f;
+}
+
 public sealed class OpenClTests
 {
     private static readonly KilnOptions OpenCl = new() { Device = DeviceKind.OpenCl };
@@ -158,6 +169,38 @@ public sealed class OpenClTests
             JsonElement scaled = trace.RootElement.GetProperty("traceEvents").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "Scaled");
             string device = Kiln.Devices.Available.First(d => d.Kind == DeviceKind.OpenCl).Name;
             Assert.Equal(device, scaled.GetProperty("args").GetProperty("device").GetString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [OpenClFact]
+    public async Task A_stream_passed_between_device_groups_stays_on_the_device_and_only_sinks_come_back()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kiln-residency-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            float[] data = Enumerable.Range(0, 10_000).Select(i => (float)i).ToArray();
+            float[] smooth = await DeviceResidency.RunAsync(data, 2f, new KilnOptions { Device = DeviceKind.OpenCl, TracePath = path });
+
+            Assert.Equal(2, DeviceResidency.Graph.FusionGroups.Count);
+            for (int i = 0; i < data.Length; i++)
+            {
+                Assert.Equal(DeviceResidency.Smooth(i, new Gather<float>(data.Select(v => v * 2f).ToArray())), smooth[i]);
+            }
+
+            using JsonDocument trace = JsonDocument.Parse(File.ReadAllText(path));
+            var transfers = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Where(e => e.TryGetProperty("cat", out JsonElement cat) && cat.GetString() == "transfer")
+                .Select(e => e.GetProperty("name").GetString())
+                .ToList();
+            int source = Array.IndexOf(DeviceResidency.Graph.Nodes.Select(n => n.Name).ToArray(), nameof(DeviceResidency.Source));
+            int smoothNode = Array.IndexOf(DeviceResidency.Graph.Nodes.Select(n => n.Name).ToArray(), nameof(DeviceResidency.Smooth));
+            Assert.Equal(new[] { $"upload node {source}", $"download node {smoothNode}" }, transfers.Order(StringComparer.Ordinal).Reverse().ToArray());
+            Assert.Equal(2, trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Count(e => e.TryGetProperty("cat", out JsonElement cat) && cat.GetString() == "launch"));
         }
         finally
         {
