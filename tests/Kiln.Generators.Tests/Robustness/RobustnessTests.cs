@@ -64,7 +64,7 @@ public class RobustnessTests
         Assert.Single(result.Sources);
     }
 
-    private static void AssertSurvives(string name, string source)
+    internal static void AssertSurvives(string name, string source)
     {
         GeneratedResult result = KilnCompilation.Generate(source);
         foreach (GeneratorRunResult run in result.RunResult.Results)
