@@ -65,7 +65,7 @@ namespace Kiln.Analyzers
         private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
         {
             CancellationToken cancellationToken = context.CancellationToken;
-            PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken);
+            PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken, translateKernels: false);
             CompiledPipeline compiled = PipelineCompiler.Compile(spec);
             var locator = new DiagnosticLocator(type, spec, cancellationToken);
             if (compiled.IsValid)

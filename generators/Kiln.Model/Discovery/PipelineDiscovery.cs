@@ -59,7 +59,12 @@ namespace Kiln.Model
             return methods.ToImmutable();
         }
 
-        public static PipelineSpec Discover(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        /// <param name="type">The <c>[Pipeline]</c> class.</param>
+        /// <param name="compilation">Its compilation.</param>
+        /// <param name="cancellationToken">Honoured in loops.</param>
+        /// <param name="translateKernels">Whether to translate kernel bodies to IR (the generator needs it for devices and
+        /// vectorizing; the pipeline analyzer does not, and KernelAnalyzer translates them itself).</param>
+        public static PipelineSpec Discover(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken, bool translateKernels = true)
         {
             ImmutableArray<IMethodSymbol> methods = NodeMethods(type);
 
@@ -89,7 +94,7 @@ namespace Kiln.Model
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded, cancellationToken);
+                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded, translateKernels, cancellationToken);
             }
 
             return new PipelineSpec(
@@ -109,6 +114,7 @@ namespace Kiln.Model
             ITypeSymbol?[] outputs,
             Dictionary<string, int> exact,
             Dictionary<string, int> folded,
+            bool translateKernels,
             CancellationToken cancellationToken)
         {
             List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
@@ -203,7 +209,7 @@ namespace Kiln.Model
                 elementType,
                 identity,
                 problems,
-                ProgramOf(method, nodeKind, problems, compilation, cancellationToken));
+                translateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null);
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
