@@ -242,9 +242,7 @@ namespace Kiln.Generators.Emit
                 }
                 else if (argument.Kind == DeviceArgumentKind.Partials)
                 {
-                    NodeSpec node = spec.Nodes[argument.Node];
-                    string combine = $"static (a, b) => {ClassReference(spec)}.{Identifier(node.Name)}(a, b)";
-                    writer.Line($"{NodeField(argument.Node)} = {Loop}.Combine(launch.DownloadPartials<{type}>({argument.Node}), {Identity(node)}, {combine});");
+                    writer.Line($"{NodeField(argument.Node)} = {FoldPartials(spec, argument.Node, $"launch.DownloadPartials<{type}>({argument.Node})")};");
                 }
             }
 
@@ -273,14 +271,27 @@ namespace Kiln.Generators.Emit
                     return true;
                 }
 
-                int group = schedule.FusionGroups.Select((g, index) => (g, index)).FirstOrDefault(x => x.g.Members.Contains(edge.To)).index;
-                if (!HasDeviceCode(pipeline, group))
+                int group = GroupOf(schedule, edge.To);
+                if (group < 0 || !HasDeviceCode(pipeline, group))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        private static int GroupOf(Schedule schedule, int node)
+        {
+            for (int group = 0; group < schedule.FusionGroups.Count; group++)
+            {
+                if (schedule.FusionGroups[group].Members.Contains(node))
+                {
+                    return group;
+                }
+            }
+
+            return -1;
         }
 
         private static KConstant DeviceIdentity(NodeSpec node)

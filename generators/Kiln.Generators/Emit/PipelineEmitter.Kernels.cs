@@ -128,8 +128,7 @@ namespace Kiln.Generators.Emit
                 NodeSpec node = spec.Nodes[member];
                 if (node.Kind == NodeKindSpec.Reduce)
                 {
-                    string combine = $"static (a, b) => {ClassReference(spec)}.{Identifier(node.Name)}(a, b)";
-                    writer.Line($"{NodeField(member)} = {Loop}.Combine({PartialsField(member)}, {Identity(node)}, {combine});");
+                    writer.Line($"{NodeField(member)} = {FoldPartials(spec, member, PartialsField(member))};");
                     writer.Line($"{PartialsField(member)} = null!;");
                 }
             }
@@ -216,6 +215,10 @@ namespace Kiln.Generators.Emit
             ParameterRole.Node => UniformLocal(parameter.Producer),
             _ => "default",
         };
+
+        /// <summary>A reduction's value from its per-block (CPU) or per-work-group (device) partials, folded in the fixed tree.</summary>
+        private static string FoldPartials(PipelineSpec spec, int reduction, string partials) =>
+            $"{Loop}.Combine({partials}, {Identity(spec.Nodes[reduction])}, static (a, b) => {ClassReference(spec)}.{Identifier(spec.Nodes[reduction].Name)}(a, b))";
 
         private static string Identity(NodeSpec node)
         {

@@ -17,13 +17,18 @@ namespace Kiln.Generators.Emit
 
         public static string HintName(PipelineSpec spec)
         {
+            // Namespace, enclosing types, then the class: unique per pipeline class.
+            IEnumerable<string> parts = new[] { spec.Namespace ?? string.Empty }
+                .Concat(spec.ContainingTypes.Select(t => t.Split(' ').Last()))
+                .Append(spec.Name)
+                .Where(p => p.Length > 0);
             var name = new StringBuilder();
-            foreach (char c in spec.FullName + "." + string.Join(".", spec.ContainingTypes.Select(t => t.Split(' ').Last())))
+            foreach (char c in string.Join(".", parts))
             {
                 name.Append(char.IsLetterOrDigit(c) || c == '.' ? c : '_');
             }
 
-            return name.Append('.').Append(spec.Name).Append(".Kiln.g.cs").ToString();
+            return name.Append(".Kiln.g.cs").ToString();
         }
 
         public static string Emit(CompiledPipeline pipeline, CancellationToken cancellationToken)

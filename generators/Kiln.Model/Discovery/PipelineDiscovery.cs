@@ -84,17 +84,22 @@ namespace Kiln.Model
                 }
             }
 
+            // Each method's attributes and output are read once: parameters of any node may bind to any output.
+            var kinds = new List<(NodeKindSpec Kind, AttributeData Attribute)>[methods.Length];
             var outputs = new ITypeSymbol?[methods.Length];
+            var shapes = new ReturnShape[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
-                outputs[i] = NodeOutputOf(methods[i], compilation, out _);
+                kinds[i] = KindsOf(methods[i]);
+                NodeKindSpec kind = kinds[i].Count > 0 ? kinds[i][0].Kind : NodeKindSpec.Task;
+                outputs[i] = NodeOutputOf(methods[i], kind, compilation, out shapes[i]);
             }
 
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(methods[i], i, compilation, outputs, exact, folded, translateKernels, cancellationToken);
+                nodes[i] = DiscoverNode(methods[i], i, kinds[i], shapes[i], compilation, outputs, exact, folded, translateKernels, cancellationToken);
             }
 
             return new PipelineSpec(
@@ -110,6 +115,8 @@ namespace Kiln.Model
         private static NodeSpec DiscoverNode(
             IMethodSymbol method,
             int self,
+            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds,
+            ReturnShape shape,
             Compilation compilation,
             ITypeSymbol?[] outputs,
             Dictionary<string, int> exact,
@@ -117,7 +124,6 @@ namespace Kiln.Model
             bool translateKernels,
             CancellationToken cancellationToken)
         {
-            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
             int cost = 1;
             foreach (var (kind, attribute) in kinds)
             {
@@ -133,7 +139,7 @@ namespace Kiln.Model
                 }
             }
 
-            ITypeSymbol? output = NodeOutputOf(method, compilation, out ReturnShape shape);
+            ITypeSymbol? output = outputs[self];
             NodeKindSpec nodeKind = kinds.Count > 0 ? kinds[0].Kind : NodeKindSpec.Task;
             double identity = 0;
             foreach (var (kind, attribute) in kinds)
@@ -360,21 +366,15 @@ namespace Kiln.Model
         /// The output type of a node: a kernel's is an array of what it returns per element; anything else's is its
         /// return type unwrapped from Task/ValueTask; null when there is none.
         /// </summary>
-        public static ITypeSymbol? NodeOutputOf(IMethodSymbol method, Compilation compilation, out ReturnShape shape)
+        public static ITypeSymbol? NodeOutputOf(IMethodSymbol method, NodeKindSpec kind, Compilation compilation, out ReturnShape shape)
         {
             ITypeSymbol? output = OutputOf(method, compilation, out shape);
-            if (output is not null && output.TypeKind != TypeKind.Error && IsKernel(method))
+            if (output is not null && output.TypeKind != TypeKind.Error && kind == NodeKindSpec.Kernel)
             {
                 return compilation.CreateArrayTypeSymbol(output);
             }
 
             return output;
-        }
-
-        private static bool IsKernel(IMethodSymbol method)
-        {
-            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds = KindsOf(method);
-            return kinds.Count > 0 && kinds[0].Kind == NodeKindSpec.Kernel;
         }
 
         /// <summary>The output type of a node method (its return type unwrapped from Task/ValueTask), or null.</summary>

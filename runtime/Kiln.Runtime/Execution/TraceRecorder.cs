@@ -100,15 +100,7 @@ namespace Kiln.Execution
 
         private void WriteRun(Utf8JsonWriter json, long runEnd, Exception? error, bool cancelled)
         {
-            json.WriteStartObject();
-            json.WriteString("name", _plan.Name);
-            json.WriteString("cat", "run");
-            json.WriteString("ph", "X");
-            json.WriteNumber("pid", 1);
-            json.WriteNumber("tid", 0);
-            json.WriteNumber("ts", 0);
-            json.WriteNumber("dur", Duration(_runStart, runEnd));
-            json.WriteStartObject("args");
+            BeginComplete(json, _plan.Name, "run", 0, 0, Duration(_runStart, runEnd));
             json.WriteString("pipeline", _plan.Name);
             json.WriteString("status", error is not null ? "failed" : cancelled ? "cancelled" : "completed");
             if (error is PipelineException failure)
@@ -132,15 +124,7 @@ namespace Kiln.Execution
                     continue;
                 }
 
-                json.WriteStartObject();
-                json.WriteString("name", _plan.NodeNames[node]);
-                json.WriteString("cat", _plan.KindOf(node).ToString().ToLowerInvariant());
-                json.WriteString("ph", "X");
-                json.WriteNumber("pid", 1);
-                json.WriteNumber("tid", _threads[node]);
-                json.WriteNumber("ts", Microseconds(start));
-                json.WriteNumber("dur", end == 0 ? 0 : Duration(start, end));
-                json.WriteStartObject("args");
+                BeginComplete(json, _plan.NodeNames[node], _plan.KindOf(node).ToString().ToLowerInvariant(), _threads[node], Microseconds(start), end == 0 ? 0 : Duration(start, end));
                 json.WriteString("kind", _plan.KindOf(node).ToString());
                 if (_plan.GroupOf(node) is string group)
                 {
@@ -186,15 +170,7 @@ namespace Kiln.Execution
                     }
                 }
 
-                json.WriteStartObject();
-                json.WriteString("name", "launch " + group);
-                json.WriteString("cat", "device");
-                json.WriteString("ph", "X");
-                json.WriteNumber("pid", 1);
-                json.WriteNumber("tid", _threads[node]);
-                json.WriteNumber("ts", Microseconds(start));
-                json.WriteNumber("dur", end == 0 ? 0 : Duration(start, end));
-                json.WriteStartObject("args");
+                BeginComplete(json, "launch " + group, "device", _threads[node], Microseconds(start), end == 0 ? 0 : Duration(start, end));
                 json.WriteString("fusionGroup", group);
                 json.WriteString("device", _device);
                 json.WriteEndObject();
@@ -207,15 +183,7 @@ namespace Kiln.Execution
         {
             foreach (DeviceRecord record in _deviceEvents)
             {
-                json.WriteStartObject();
-                json.WriteString("name", record.Name);
-                json.WriteString("cat", record.Category);
-                json.WriteString("ph", "X");
-                json.WriteNumber("pid", 1);
-                json.WriteNumber("tid", record.Thread);
-                json.WriteNumber("ts", Microseconds(record.Start));
-                json.WriteNumber("dur", Duration(record.Start, record.End));
-                json.WriteStartObject("args");
+                BeginComplete(json, record.Name, record.Category, record.Thread, Microseconds(record.Start), Duration(record.Start, record.End));
                 json.WriteString("device", _device);
                 json.WriteString("kernel", record.Kernel);
                 json.WriteNumber(record.Category == "transfer" ? "bytes" : "workItems", record.Size);
@@ -225,6 +193,20 @@ namespace Kiln.Execution
         }
 
         private readonly record struct DeviceRecord(string Name, string Category, long Start, long End, int Thread, long Size, string Kernel);
+
+        // A complete ("X") event up to its open args object; the caller writes the args and closes both.
+        private static void BeginComplete(Utf8JsonWriter json, string name, string category, int thread, double start, double duration)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("cat", category);
+            json.WriteString("ph", "X");
+            json.WriteNumber("pid", 1);
+            json.WriteNumber("tid", thread);
+            json.WriteNumber("ts", start);
+            json.WriteNumber("dur", duration);
+            json.WriteStartObject("args");
+        }
 
         private static double Duration(long start, long end) => Math.Round((end - start) * 1_000_000.0 / Stopwatch.Frequency, 3);
 
