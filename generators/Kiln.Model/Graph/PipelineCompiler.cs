@@ -47,7 +47,7 @@ namespace Kiln.Model
             List<FusionGroupSpec> groups = FusionPlanner.Plan(spec, bound, byNode.Order, out int[] groupOf);
             List<StageGroupSpec> stageGroups = StagePlanner.Plan(spec, byNode.Order, out int[] stageGroupOf);
 
-            // The executor sees each fusion group as one vertex.
+            // The executor sees each fusion group, and each set of stages joined by pipes, as one vertex.
             var vertices = new List<VertexSpec>();
             var vertexOf = new int[spec.Nodes.Count];
             var groupVertex = Enumerable.Repeat(-1, groups.Count).ToArray();
