@@ -4,12 +4,16 @@ using System.Runtime.InteropServices;
 namespace Kiln.Execution
 {
     /// <summary>
-    /// The CUDA driver API (libcuda.so.1) and NVRTC entry points Kiln uses, resolved on first use with
-    /// <see cref="NativeLibrary"/> so a machine without CUDA simply has no CUDA device. Every call's result goes through
+    /// The CUDA driver API (libcuda.so.1) entry points Kiln uses, resolved on first use with <see cref="NativeLibrary"/>
+    /// so a machine without CUDA simply has no CUDA device. <c>KILN_CUDA_LIBRARY</c> names another file to load (a driver
+    /// outside the loader's path, such as WSL's <c>/usr/lib/wsl/lib/libcuda.so.1</c>). Every call's result goes through
     /// <see cref="Check"/>, which names the call and the error.
     /// </summary>
     internal static unsafe class Cuda
     {
+        /// <summary>The environment variable naming the driver library to load instead of libcuda.so.1.</summary>
+        public const string LibraryVariable = "KILN_CUDA_LIBRARY";
+
         private static readonly Lazy<Api?> s_api = new(Load);
 
         public static Api? Functions => s_api.Value;
@@ -18,34 +22,20 @@ namespace Kiln.Execution
 
         private static Api? Load()
         {
-            if (!NativeLibrary.TryLoad("libcuda.so.1", out IntPtr driver))
+            string library = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } path ? path : "libcuda.so.1";
+            if (!NativeLibrary.TryLoad(library, out IntPtr driver))
             {
-                Absence = "libcuda.so.1 (the CUDA driver) could not be loaded";
-                return null;
-            }
-
-            IntPtr nvrtc = IntPtr.Zero;
-            foreach (string name in new[] { "libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2" })
-            {
-                if (NativeLibrary.TryLoad(name, out nvrtc))
-                {
-                    break;
-                }
-            }
-
-            if (nvrtc == IntPtr.Zero)
-            {
-                Absence = "the CUDA driver is present but NVRTC (libnvrtc.so) could not be loaded";
+                Absence = library + " (the CUDA driver) could not be loaded";
                 return null;
             }
 
             try
             {
-                return new Api(driver, nvrtc);
+                return new Api(driver);
             }
             catch (EntryPointNotFoundException exception)
             {
-                Absence = "a CUDA entry point is missing: " + exception.Message;
+                Absence = "a CUDA driver entry point is missing from " + library + ": " + exception.Message;
                 return null;
             }
         }
@@ -73,10 +63,10 @@ namespace Kiln.Execution
             return "CUDA error " + code;
         }
 
-        /// <summary>Function pointers into the driver and NVRTC.</summary>
+        /// <summary>Function pointers into the driver.</summary>
         internal sealed class Api
         {
-            public Api(IntPtr driver, IntPtr nvrtc)
+            public Api(IntPtr driver)
             {
                 Init = (delegate* unmanaged<uint, int>)NativeLibrary.GetExport(driver, "cuInit");
                 DeviceGetCount = (delegate* unmanaged<int*, int>)NativeLibrary.GetExport(driver, "cuDeviceGetCount");
@@ -96,13 +86,6 @@ namespace Kiln.Execution
                 CtxSynchronize = (delegate* unmanaged<int>)NativeLibrary.GetExport(driver, "cuCtxSynchronize");
                 GetErrorName = (delegate* unmanaged<int, byte**, int>)NativeLibrary.GetExport(driver, "cuGetErrorName");
                 DeviceGetAttribute = (delegate* unmanaged<int*, int, int, int>)NativeLibrary.GetExport(driver, "cuDeviceGetAttribute");
-                CreateProgram = (delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int>)NativeLibrary.GetExport(nvrtc, "nvrtcCreateProgram");
-                CompileProgram = (delegate* unmanaged<IntPtr, int, byte**, int>)NativeLibrary.GetExport(nvrtc, "nvrtcCompileProgram");
-                GetProgramLogSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcGetProgramLogSize");
-                GetProgramLog = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcGetProgramLog");
-                GetPtxSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcGetPTXSize");
-                GetPtx = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcGetPTX");
-                DestroyProgram = (delegate* unmanaged<IntPtr*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcDestroyProgram");
             }
 
             public delegate* unmanaged<uint, int> Init { get; }
@@ -123,6 +106,78 @@ namespace Kiln.Execution
             public delegate* unmanaged<int> CtxSynchronize { get; }
             public delegate* unmanaged<int, byte**, int> GetErrorName { get; }
             public delegate* unmanaged<int*, int, int, int> DeviceGetAttribute { get; }
+        }
+    }
+
+    /// <summary>
+    /// NVRTC, the CUDA C compiler that produces PTX at run time, loaded apart from the driver: it compiles without a GPU,
+    /// so the generated CUDA C can be checked on any machine that has it. <c>KILN_NVRTC_LIBRARY</c> names another file.
+    /// </summary>
+    internal static unsafe class Nvrtc
+    {
+        /// <summary>The environment variable naming the NVRTC library to load instead of the newest libnvrtc.so found.</summary>
+        public const string LibraryVariable = "KILN_NVRTC_LIBRARY";
+
+        private static readonly Lazy<Api?> s_api = new(Load);
+
+        public static Api? Functions => s_api.Value;
+
+        public static string Absence { get; private set; } = string.Empty;
+
+        private static Api? Load()
+        {
+            string[] names = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } path
+                ? new[] { path }
+                : new[] { "libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2" };
+            foreach (string name in names)
+            {
+                if (NativeLibrary.TryLoad(name, out IntPtr library))
+                {
+                    try
+                    {
+                        return new Api(library);
+                    }
+                    catch (EntryPointNotFoundException exception)
+                    {
+                        Absence = "an NVRTC entry point is missing from " + name + ": " + exception.Message;
+                        return null;
+                    }
+                }
+            }
+
+            Absence = "NVRTC (" + string.Join(", ", names) + ") could not be loaded";
+            return null;
+        }
+
+        public static void Check(int code, string call, string? kernel = null)
+        {
+            if (code != 0)
+            {
+                throw new DeviceException(DeviceKind.Cuda, call, code, ErrorName(code), kernel);
+            }
+        }
+
+        public static string ErrorName(int code)
+        {
+            byte* name = Functions is { } api ? api.GetErrorString(code) : null;
+            return name != null ? Marshal.PtrToStringUTF8((IntPtr)name) ?? "NVRTC error " + code : "NVRTC error " + code;
+        }
+
+        /// <summary>Function pointers into NVRTC.</summary>
+        internal sealed class Api
+        {
+            public Api(IntPtr library)
+            {
+                CreateProgram = (delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int>)NativeLibrary.GetExport(library, "nvrtcCreateProgram");
+                CompileProgram = (delegate* unmanaged<IntPtr, int, byte**, int>)NativeLibrary.GetExport(library, "nvrtcCompileProgram");
+                GetProgramLogSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(library, "nvrtcGetProgramLogSize");
+                GetProgramLog = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(library, "nvrtcGetProgramLog");
+                GetPtxSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(library, "nvrtcGetPTXSize");
+                GetPtx = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(library, "nvrtcGetPTX");
+                DestroyProgram = (delegate* unmanaged<IntPtr*, int>)NativeLibrary.GetExport(library, "nvrtcDestroyProgram");
+                GetErrorString = (delegate* unmanaged<int, byte*>)NativeLibrary.GetExport(library, "nvrtcGetErrorString");
+            }
+
             public delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int> CreateProgram { get; }
             public delegate* unmanaged<IntPtr, int, byte**, int> CompileProgram { get; }
             public delegate* unmanaged<IntPtr, nuint*, int> GetProgramLogSize { get; }
@@ -130,6 +185,7 @@ namespace Kiln.Execution
             public delegate* unmanaged<IntPtr, nuint*, int> GetPtxSize { get; }
             public delegate* unmanaged<IntPtr, byte*, int> GetPtx { get; }
             public delegate* unmanaged<IntPtr*, int> DestroyProgram { get; }
+            public delegate* unmanaged<int, byte*> GetErrorString { get; }
         }
     }
 }

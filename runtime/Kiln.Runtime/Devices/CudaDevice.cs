@@ -18,6 +18,7 @@ namespace Kiln.Execution
         private const int AttributeMinor = 76;
 
         private static readonly Lazy<IReadOnlyList<CudaDevice>> s_all = new(Probe);
+        private static string s_absence = "the CUDA driver reports no device";
 
         private readonly int _ordinal;
         private readonly int _architecture;
@@ -35,7 +36,8 @@ namespace Kiln.Execution
 
         public static IReadOnlyList<CudaDevice> All => s_all.Value;
 
-        public static string Absence => All.Count > 0 ? string.Empty : (Cuda.Absence.Length > 0 ? Cuda.Absence : "the CUDA driver reports no device");
+        /// <summary>Why there is no CUDA device, or empty where there is one.</summary>
+        public static string Absence => All.Count > 0 ? string.Empty : (Cuda.Absence.Length > 0 ? Cuda.Absence : s_absence);
 
         public override DeviceInfo Info { get; }
 
@@ -49,14 +51,29 @@ namespace Kiln.Execution
         {
             var devices = new List<CudaDevice>();
             Cuda.Api? api = Cuda.Functions;
-            if (api is null || api.Init(0) != 0)
+            if (api is null)
             {
                 return devices;
             }
 
-            int count;
-            if (api.DeviceGetCount(&count) != 0)
+            if (Nvrtc.Functions is null)
             {
+                s_absence = "the CUDA driver is present but " + Nvrtc.Absence;
+                return devices;
+            }
+
+            int code = api.Init(0);
+            if (code != 0)
+            {
+                s_absence = "cuInit failed with " + Cuda.ErrorName(code);
+                return devices;
+            }
+
+            int count;
+            code = api.DeviceGetCount(&count);
+            if (code != 0 || count == 0)
+            {
+                s_absence = code != 0 ? "cuDeviceGetCount failed with " + Cuda.ErrorName(code) : "the CUDA driver reports no device";
                 return devices;
             }
 
@@ -203,15 +220,18 @@ namespace Kiln.Execution
             byte[]? ptx = File.Exists(cached) ? File.ReadAllBytes(cached) : null;
             if (ptx is null)
             {
-                ptx = Compile(api, sourceName, source, out DeviceException? failure);
-                if (failure is not null)
+                try
+                {
+                    ptx = CudaCompiler.CompileToPtx(sourceName, source, _architecture);
+                }
+                catch (DeviceException failure)
                 {
                     return (IntPtr.Zero, failure);
                 }
 
                 Directory.CreateDirectory(CacheDirectory);
                 string temporary = cached + "." + Environment.ProcessId + ".tmp";
-                File.WriteAllBytes(temporary, ptx!);
+                File.WriteAllBytes(temporary, ptx);
                 File.Move(temporary, cached, overwrite: true);
             }
 
@@ -222,61 +242,6 @@ namespace Kiln.Execution
             }
 
             return (module, null);
-        }
-
-        private byte[]? Compile(Cuda.Api api, string sourceName, string source, out DeviceException? failure)
-        {
-            IntPtr program;
-            byte[] text = Encoding.UTF8.GetBytes(source + "\0");
-            byte[] name = Encoding.UTF8.GetBytes(sourceName + ".cu\0");
-            fixed (byte* sourceText = text)
-            fixed (byte* nameText = name)
-            {
-                Cuda.Check(api.CreateProgram(&program, sourceText, nameText, 0, null, null), "nvrtcCreateProgram", sourceName);
-            }
-
-            try
-            {
-                byte[][] options = { Encoding.ASCII.GetBytes($"--gpu-architecture=compute_{_architecture}\0"), Encoding.ASCII.GetBytes("--fmad=false\0") };
-                int code;
-                fixed (byte* first = options[0])
-                fixed (byte* second = options[1])
-                {
-                    byte** list = stackalloc byte*[2] { first, second };
-                    code = api.CompileProgram(program, 2, list);
-                }
-
-                if (code != 0)
-                {
-                    nuint size;
-                    api.GetProgramLogSize(program, &size);
-                    var log = new byte[(int)size];
-                    fixed (byte* logText = log)
-                    {
-                        api.GetProgramLog(program, logText);
-                    }
-
-                    failure = new DeviceException(
-                        DeviceKind.Cuda, "nvrtcCompileProgram", code, "NVRTC error " + code, sourceName,
-                        $"The generated source '{sourceName}' did not compile. Compiler log:{Environment.NewLine}{Encoding.UTF8.GetString(log).TrimEnd('\0')}");
-                    return null;
-                }
-
-                nuint ptxSize;
-                Cuda.Check(api.GetPtxSize(program, &ptxSize), "nvrtcGetPTXSize", sourceName);
-                var ptx = new byte[(int)ptxSize];
-                fixed (byte* target = ptx)
-                {
-                    Cuda.Check(api.GetPtx(program, target), "nvrtcGetPTX", sourceName);
-                }
-
-                failure = null;
-                return ptx;
-            }
-            finally
-            {
-                api.DestroyProgram(&program);
-            }
         }
 
         private sealed class Buffer : DeviceBuffer

@@ -23,6 +23,7 @@ public class DeviceTranslationTests
             [Task] public static float[] Levels(float[] levels) => levels;
             [Kernel] public static int Wrapped(int counts, int step) => counts * step + int.MaxValue;
             [Kernel, Output] public static int Quantized(float levels) => (int)(levels * 255f);
+            [Kernel, Output] public static byte Shade(double precise) => (byte)precise;
             [Kernel, Output] public static float Peaked(float levels) => MathF.Max(MathF.Sqrt(levels), float.NaN);
             [Kernel, Output] public static float Shifted([Index] int i, Gather<float> peaked) => peaked[i + 1] - peaked[i - 1];
             [Reduce(Identity = 0)] public static int Total(int acc, int wrapped) => acc + wrapped;
@@ -69,7 +70,15 @@ public class DeviceTranslationTests
     {
         var (openCl, cuda) = Sources("Quantized");
         Assert.Contains("convert_int_sat_rtz(", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("((int)((p0 * 255.0f)))", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("__float2int_rz((p0 * 255.0f))", cuda, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Casts_to_small_integers_take_the_low_bits_of_the_saturated_int_as_in_CSharp()
+    {
+        var (openCl, cuda) = Sources("Shade");
+        Assert.Contains("((uchar)(convert_int_sat_rtz(p0)))", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("((unsigned char)(__double2int_rz(p0)))", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,10 +37,9 @@ namespace Kiln.Generators.Emit.Device
             FloatFromBits = "as_float",
             DoubleFromBits = "as_double",
             FloatSuffixedMath = false,
-            SaturatingConversion = "convert_{0}_sat_rtz({1})",
         };
 
-        /// <summary>CUDA C++ as NVRTC compiles it: <c>f</c>-suffixed float math, casts that saturate in PTX.</summary>
+        /// <summary>CUDA C++ as NVRTC compiles it: <c>f</c>-suffixed float math, <c>__float2int_rz</c>-style conversions.</summary>
         public static DeviceDialect Cuda { get; } = new()
         {
             Name = "CUDA C",
@@ -63,9 +62,6 @@ namespace Kiln.Generators.Emit.Device
             FloatFromBits = "__int_as_float",
             DoubleFromBits = "__longlong_as_double",
             FloatSuffixedMath = true,
-
-            // PTX's float-to-integer cvt.rzi saturates and gives 0 for NaN, as C# does.
-            SaturatingConversion = "(({0})({1}))",
         };
 
         /// <summary>C names of the C# math functions whose device counterpart has the same semantics.</summary>
@@ -110,9 +106,6 @@ namespace Kiln.Generators.Emit.Device
         /// <summary>Whether float math functions take an <c>f</c> suffix (CUDA's <c>sqrtf</c>) rather than overloads.</summary>
         public bool FloatSuffixedMath { get; private init; }
 
-        /// <summary>Format of a float-to-integer conversion: {0} the target type, {1} the operand.</summary>
-        public string SaturatingConversion { get; private init; } = string.Empty;
-
         public bool IsOpenCl => ReferenceEquals(this, OpenCl);
 
         public string Type(ScalarType type) => Types[type];
@@ -126,6 +119,29 @@ namespace Kiln.Generators.Emit.Device
 
         public string MathFunction(string name, ScalarType type) =>
             FloatSuffixedMath && type == ScalarType.Float ? name + "f" : name;
+
+        /// <summary>
+        /// C#'s (.NET 9+) cast of a <paramref name="from"/> value to the integer type <paramref name="to"/>: truncate toward
+        /// zero and saturate to int, uint, long or ulong, NaN giving 0; a smaller type takes the low bits of the
+        /// saturated int, so <c>(byte)300.7f</c> is 44, not OpenCL's saturated 255. C's casts are undefined out of range,
+        /// so CUDA uses the <c>__float2int_rz</c> family, which compile to PTX's saturating <c>cvt.rzi</c>.
+        /// </summary>
+        public string FloatToInteger(ScalarType from, ScalarType to, string operand)
+        {
+            ScalarType wide = to is ScalarType.UInt or ScalarType.Long or ScalarType.ULong ? to : ScalarType.Int;
+            string converted = IsOpenCl
+                ? $"convert_{Type(wide)}_sat_rtz({operand})"
+                : $"__{(from == ScalarType.Float ? "float" : "double")}2{CudaIntegerSuffix(wide)}_rz({operand})";
+            return wide == to ? converted : $"(({Type(to)})({converted}))";
+        }
+
+        private static string CudaIntegerSuffix(ScalarType type) => type switch
+        {
+            ScalarType.UInt => "uint",
+            ScalarType.Long => "ll",
+            ScalarType.ULong => "ull",
+            _ => "int",
+        };
 
         public string Hex(ulong bits) => "0x" + bits.ToString("x", CultureInfo.InvariantCulture);
 

@@ -272,7 +272,7 @@ namespace Kiln.Generators.Emit.Device
 
             if (ScalarTypes.IsFloatingPoint(cast.Operand.Type) && !ScalarTypes.IsFloatingPoint(cast.Type))
             {
-                return string.Format(CultureInfo.InvariantCulture, _dialect.SaturatingConversion, _dialect.Type(cast.Type), operand);
+                return _dialect.FloatToInteger(cast.Operand.Type, cast.Type, operand);
             }
 
             return $"(({_dialect.Type(cast.Type)})({operand}))";
