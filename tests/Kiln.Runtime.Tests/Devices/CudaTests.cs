@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Kiln.Execution;
+using Kiln.Testing;
 using Xunit;
 
 namespace Kiln.Runtime.Tests.Devices;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Kiln.Execution;
+using Kiln.Testing;
 using Xunit;
 
 namespace Kiln.Runtime.Tests.Devices;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using Kiln.Testing;
 using Xunit;
 
 namespace Kiln.Runtime.Tests.Kernels;
@@ -64,12 +65,7 @@ internal static class StreamAssert
         new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 1, Device = DeviceKind.Cpu },
         new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 4, Device = DeviceKind.Cpu },
     }
-    .Concat(Devices.DeviceRequirements.RunOpenCl
-        ? new[] { new KilnOptions { Fusion = true, Device = DeviceKind.OpenCl }, new KilnOptions { Fusion = false, Device = DeviceKind.OpenCl } }
-        : Array.Empty<KilnOptions>())
-    .Concat(Devices.DeviceRequirements.RunCuda
-        ? new[] { new KilnOptions { Fusion = true, Device = DeviceKind.Cuda }, new KilnOptions { Fusion = false, Device = DeviceKind.Cuda } }
-        : Array.Empty<KilnOptions>())
+    .Concat(Kiln.Testing.DeviceRequirements.DeviceOptions())
     .ToArray();
 
     public static IReadOnlyList<string[]> Groups(PipelineGraph graph) =>
