@@ -136,7 +136,7 @@ public sealed class TraceTests : IDisposable
     public async Task Fused_kernels_carry_their_group_and_the_group_launch_has_its_own_event()
     {
         string path = Path.Combine(_directory, "kernels.json");
-        float sum = await TracedKernels.RunAsync(count: 1000, factor: 2f, new KilnOptions { TracePath = path });
+        float sum = await TracedKernels.RunAsync(count: 1000, factor: 2f, new KilnOptions { TracePath = path, Device = DeviceKind.Cpu });
 
         Assert.Equal(Enumerable.Range(0, 1000).Sum(i => (i * 2f) + 1f), sum);
         List<JsonElement> events = ReadEvents(path);
