@@ -74,6 +74,7 @@ namespace Kiln.Execution
                 DeviceGetName = (delegate* unmanaged<byte*, int, int, int>)NativeLibrary.GetExport(driver, "cuDeviceGetName");
                 DeviceTotalMem = (delegate* unmanaged<nuint*, int, int>)NativeLibrary.GetExport(driver, "cuDeviceTotalMem_v2");
                 DevicePrimaryCtxRetain = (delegate* unmanaged<IntPtr*, int, int>)NativeLibrary.GetExport(driver, "cuDevicePrimaryCtxRetain");
+                DevicePrimaryCtxReset = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(driver, "cuDevicePrimaryCtxReset_v2");
                 CtxSetCurrent = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(driver, "cuCtxSetCurrent");
                 ModuleLoadData = (delegate* unmanaged<IntPtr*, byte*, int>)NativeLibrary.GetExport(driver, "cuModuleLoadData");
                 ModuleGetFunction = (delegate* unmanaged<IntPtr*, IntPtr, byte*, int>)NativeLibrary.GetExport(driver, "cuModuleGetFunction");
@@ -94,6 +95,7 @@ namespace Kiln.Execution
             public delegate* unmanaged<byte*, int, int, int> DeviceGetName { get; }
             public delegate* unmanaged<nuint*, int, int> DeviceTotalMem { get; }
             public delegate* unmanaged<IntPtr*, int, int> DevicePrimaryCtxRetain { get; }
+            public delegate* unmanaged<int, int> DevicePrimaryCtxReset { get; }
             public delegate* unmanaged<IntPtr, int> CtxSetCurrent { get; }
             public delegate* unmanaged<IntPtr*, byte*, int> ModuleLoadData { get; }
             public delegate* unmanaged<IntPtr*, IntPtr, byte*, int> ModuleGetFunction { get; }
@@ -124,6 +126,9 @@ namespace Kiln.Execution
 
         public static string Absence { get; private set; } = string.Empty;
 
+        /// <summary>Which NVRTC compiles: the library loaded and its version, part of the PTX cache's key.</summary>
+        public static string Identity { get; private set; } = string.Empty;
+
         private static Api? Load()
         {
             string[] names = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } path
@@ -135,7 +140,11 @@ namespace Kiln.Execution
                 {
                     try
                     {
-                        return new Api(library);
+                        var api = new Api(library);
+                        int major = 0, minor = 0;
+                        api.Version(&major, &minor);
+                        Identity = $"{name} {major}.{minor}";
+                        return api;
                     }
                     catch (EntryPointNotFoundException exception)
                     {
@@ -176,6 +185,7 @@ namespace Kiln.Execution
                 GetPtx = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(library, "nvrtcGetPTX");
                 DestroyProgram = (delegate* unmanaged<IntPtr*, int>)NativeLibrary.GetExport(library, "nvrtcDestroyProgram");
                 GetErrorString = (delegate* unmanaged<int, byte*>)NativeLibrary.GetExport(library, "nvrtcGetErrorString");
+                Version = (delegate* unmanaged<int*, int*, int>)NativeLibrary.GetExport(library, "nvrtcVersion");
             }
 
             public delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int> CreateProgram { get; }
@@ -186,6 +196,7 @@ namespace Kiln.Execution
             public delegate* unmanaged<IntPtr, byte*, int> GetPtx { get; }
             public delegate* unmanaged<IntPtr*, int> DestroyProgram { get; }
             public delegate* unmanaged<int, byte*> GetErrorString { get; }
+            public delegate* unmanaged<int*, int*, int> Version { get; }
         }
     }
 }

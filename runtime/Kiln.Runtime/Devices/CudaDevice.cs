@@ -27,6 +27,9 @@ namespace Kiln.Execution
         private readonly Dictionary<string, IntPtr> _functions = new(StringComparer.Ordinal);
         private IntPtr _context;
 
+        // Bumped by each context reset; a buffer from an earlier generation was freed by the reset.
+        private int _generation;
+
         private CudaDevice(int ordinal, DeviceInfo info, int architecture)
         {
             _ordinal = ordinal;
@@ -95,32 +98,77 @@ namespace Kiln.Execution
             return devices;
         }
 
-        private Cuda.Api MakeCurrent()
+        /// <summary>
+        /// Errors after which the context is unusable (every later call returns them, as after a kernel's illegal
+        /// address): the CUDA documentation's "sticky" errors.
+        /// </summary>
+        private static bool IsSticky(int code) => code is 700 or 702 or 710 or 714 or 715 or 716 or 717 or 718 or 719;
+
+        /// <summary>
+        /// Checks a call made in the context. A sticky error resets the primary context so that later runs work again
+        /// (the reset frees the device memory of any run still in flight on this GPU, which fails on its next call).
+        /// </summary>
+        private void Check(Cuda.Api api, int generation, int code, string call, string? kernel)
         {
-            Cuda.Api api = Cuda.Functions!;
-            if (_context == IntPtr.Zero)
+            if (code == 0)
             {
-                lock (_gate)
-                {
-                    if (_context == IntPtr.Zero)
-                    {
-                        IntPtr context;
-                        Cuda.Check(api.DevicePrimaryCtxRetain(&context, _ordinal), "cuDevicePrimaryCtxRetain");
-                        _context = context;
-                    }
-                }
+                return;
             }
 
-            Cuda.Check(api.CtxSetCurrent(_context), "cuCtxSetCurrent");
+            string? detail = null;
+            if (IsSticky(code))
+            {
+                detail = Reset(api, generation);
+            }
+
+            throw new DeviceException(DeviceKind.Cuda, call, code, Cuda.ErrorName(code), kernel, detail);
+        }
+
+        private string Reset(Cuda.Api api, int generation)
+        {
+            lock (_gate)
+            {
+                if (_generation != generation)
+                {
+                    return "The CUDA context had already been reset after this error; later runs start clean.";
+                }
+
+                int code = api.DevicePrimaryCtxReset(_ordinal);
+                _generation++;
+                _context = IntPtr.Zero;
+                _modules.Clear();
+                _functions.Clear();
+                return code == 0
+                    ? "The error left the CUDA context unusable, so Kiln reset it; later runs start clean."
+                    : $"The error left the CUDA context unusable, and resetting it failed with {Cuda.ErrorName(code)}.";
+            }
+        }
+
+        private Cuda.Api MakeCurrent(out int generation)
+        {
+            Cuda.Api api = Cuda.Functions!;
+            lock (_gate)
+            {
+                if (_context == IntPtr.Zero)
+                {
+                    IntPtr context;
+                    Cuda.Check(api.DevicePrimaryCtxRetain(&context, _ordinal), "cuDevicePrimaryCtxRetain");
+                    _context = context;
+                }
+
+                generation = _generation;
+                Cuda.Check(api.CtxSetCurrent(_context), "cuCtxSetCurrent");
+            }
+
             return api;
         }
 
         public override DeviceBuffer Allocate(long bytes, string kernel)
         {
-            Cuda.Api api = MakeCurrent();
+            Cuda.Api api = MakeCurrent(out int generation);
             ulong pointer;
-            Cuda.Check(api.MemAlloc(&pointer, (nuint)Math.Max(bytes, 1)), "cuMemAlloc", kernel);
-            return new Buffer(this, pointer, bytes);
+            Check(api, generation, api.MemAlloc(&pointer, (nuint)Math.Max(bytes, 1)), "cuMemAlloc", kernel);
+            return new Buffer(this, pointer, bytes, generation);
         }
 
         public override void Write<T>(DeviceBuffer buffer, ReadOnlySpan<T> data, string kernel)
@@ -130,10 +178,10 @@ namespace Kiln.Execution
                 return;
             }
 
-            Cuda.Api api = MakeCurrent();
+            Cuda.Api api = MakeCurrent(out int generation);
             fixed (T* source = data)
             {
-                Cuda.Check(api.MemcpyHtoD(((Buffer)buffer).Pointer, source, (nuint)(data.Length * sizeof(T))), "cuMemcpyHtoD", kernel);
+                Check(api, generation, api.MemcpyHtoD(((Buffer)buffer).Pointer, source, (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyHtoD", kernel);
             }
         }
 
@@ -144,10 +192,10 @@ namespace Kiln.Execution
                 return;
             }
 
-            Cuda.Api api = MakeCurrent();
+            Cuda.Api api = MakeCurrent(out int generation);
             fixed (T* target = data)
             {
-                Cuda.Check(api.MemcpyDtoH(target, ((Buffer)buffer).Pointer, (nuint)(data.Length * sizeof(T))), "cuMemcpyDtoH", kernel);
+                Check(api, generation, api.MemcpyDtoH(target, ((Buffer)buffer).Pointer, (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyDtoH", kernel);
             }
         }
 
@@ -158,7 +206,7 @@ namespace Kiln.Execution
                 return;
             }
 
-            Cuda.Api api = MakeCurrent();
+            Cuda.Api api = MakeCurrent(out int generation);
             IntPtr function = Function(api, sourceName, source, kernel);
             var values = stackalloc ulong[arguments.Length];
             var pointers = stackalloc void*[arguments.Length];
@@ -168,8 +216,8 @@ namespace Kiln.Execution
                 pointers[i] = &values[i];
             }
 
-            uint blocks = (uint)((length + groupSize - 1) / groupSize);
-            Cuda.Check(api.LaunchKernel(function, blocks, 1, 1, (uint)groupSize, 1, 1, 0, IntPtr.Zero, pointers, null), "cuLaunchKernel", kernel);
+            uint blocks = (uint)(((long)length + groupSize - 1) / groupSize);
+            Check(api, generation, api.LaunchKernel(function, blocks, 1, 1, (uint)groupSize, 1, 1, 0, IntPtr.Zero, pointers, null), "cuLaunchKernel", kernel);
             var spin = new SpinWait();
             int status;
             while ((status = api.StreamQuery(IntPtr.Zero)) == NotReady)
@@ -177,7 +225,7 @@ namespace Kiln.Execution
                 spin.SpinOnce(sleep1Threshold: 64);
             }
 
-            Cuda.Check(status, "cuStreamQuery", kernel);
+            Check(api, generation, status, "cuStreamQuery", kernel);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -215,33 +263,44 @@ namespace Kiln.Execution
 
         private (IntPtr, DeviceException?) LoadModule(Cuda.Api api, string sourceName, string source)
         {
-            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(source + "\n// sm_" + _architecture)));
+            // The key names the compiler too: PTX from another NVRTC may use a newer PTX version than this driver loads.
+            string key = $"{source}\n// sm_{_architecture}\n// {Nvrtc.Identity}";
+            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
             string cached = Path.Combine(CacheDirectory, hash + ".ptx");
             byte[]? ptx = File.Exists(cached) ? File.ReadAllBytes(cached) : null;
-            if (ptx is null)
+            if (ptx is not null && TryLoadModule(api, ptx, out IntPtr fromCache) == 0)
             {
-                try
-                {
-                    ptx = CudaCompiler.CompileToPtx(sourceName, source, _architecture);
-                }
-                catch (DeviceException failure)
-                {
-                    return (IntPtr.Zero, failure);
-                }
-
-                Directory.CreateDirectory(CacheDirectory);
-                string temporary = cached + "." + Environment.ProcessId + ".tmp";
-                File.WriteAllBytes(temporary, ptx);
-                File.Move(temporary, cached, overwrite: true);
+                return (fromCache, null);
             }
 
-            IntPtr module;
+            // Not cached, or the cached file does not load (truncated, or from another driver): compile afresh.
+            try
+            {
+                ptx = CudaCompiler.CompileToPtx(sourceName, source, _architecture);
+            }
+            catch (DeviceException failure)
+            {
+                return (IntPtr.Zero, failure);
+            }
+
+            Directory.CreateDirectory(CacheDirectory);
+            string temporary = cached + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllBytes(temporary, ptx);
+            File.Move(temporary, cached, overwrite: true);
+
+            int code = TryLoadModule(api, ptx, out IntPtr module);
+            return code == 0
+                ? (module, null)
+                : (IntPtr.Zero, new DeviceException(DeviceKind.Cuda, "cuModuleLoadData", code, Cuda.ErrorName(code), sourceName, $"NVRTC ({Nvrtc.Identity}) compiled '{sourceName}', but the driver did not load its PTX."));
+        }
+
+        private static int TryLoadModule(Cuda.Api api, byte[] ptx, out IntPtr module)
+        {
             fixed (byte* image = ptx)
+            fixed (IntPtr* handle = &module)
             {
-                Cuda.Check(api.ModuleLoadData(&module, image), "cuModuleLoadData", sourceName);
+                return api.ModuleLoadData(handle, image);
             }
-
-            return (module, null);
         }
 
         private sealed class Buffer : DeviceBuffer
@@ -249,11 +308,14 @@ namespace Kiln.Execution
             private readonly CudaDevice _device;
             private ulong _pointer;
 
-            public Buffer(CudaDevice device, ulong pointer, long bytes)
+            private readonly int _generation;
+
+            public Buffer(CudaDevice device, ulong pointer, long bytes, int generation)
                 : base(bytes)
             {
                 _device = device;
                 _pointer = pointer;
+                _generation = generation;
             }
 
             public ulong Pointer => _pointer;
@@ -261,10 +323,18 @@ namespace Kiln.Execution
             public override void Dispose()
             {
                 ulong pointer = Interlocked.Exchange(ref _pointer, 0);
-                if (pointer != 0)
+                if (pointer == 0)
                 {
-                    Cuda.Check(_device.MakeCurrent().MemFree(pointer), "cuMemFree");
+                    return;
                 }
+
+                Cuda.Api api = _device.MakeCurrent(out int generation);
+                if (generation == _generation)
+                {
+                    _device.Check(api, generation, api.MemFree(pointer), "cuMemFree", null);
+                }
+
+                // Otherwise a context reset since the allocation has freed it already.
             }
         }
     }

@@ -125,28 +125,53 @@ namespace Kiln.Execution
             _resident[node] ?? throw new InvalidOperationException($"Kernel '{kernel}' has no device stream for node {node}.");
 
         /// <summary>Releases every buffer of the run.</summary>
+        /// <exception cref="DeviceException">A buffer could not be freed (the others still were).</exception>
         public void Dispose()
+        {
+            if (Release() is { } failure)
+            {
+                throw failure;
+            }
+        }
+
+        /// <summary>Releases every buffer of the run, each even if freeing another fails.</summary>
+        /// <returns>The first failure to free a buffer, or null.</returns>
+        internal Exception? Release()
         {
             lock (_resident)
             {
                 if (_disposed)
                 {
-                    return;
+                    return null;
                 }
 
                 _disposed = true;
+                Exception? first = null;
+                void Free(DeviceBuffer? buffer)
+                {
+                    try
+                    {
+                        buffer?.Dispose();
+                    }
+                    catch (DeviceException failure)
+                    {
+                        first ??= failure;
+                    }
+                }
+
                 for (int i = 0; i < _resident.Length; i++)
                 {
-                    _resident[i]?.Dispose();
+                    Free(_resident[i]);
                     _resident[i] = null;
                 }
 
                 foreach (DeviceBuffer buffer in _scratch)
                 {
-                    buffer.Dispose();
+                    Free(buffer);
                 }
 
                 _scratch.Clear();
+                return first;
             }
         }
 
@@ -185,7 +210,7 @@ namespace Kiln.Execution
         }
 
         /// <summary>The number of work-groups, hence of reduction partials.</summary>
-        public int Groups => (_length + GroupSize - 1) / GroupSize;
+        public int Groups => (int)(((long)_length + GroupSize - 1) / GroupSize);
 
         /// <summary>A stream read element by element: the node's device buffer, uploaded from <paramref name="host"/> if not yet there.</summary>
         public DeviceLaunch Stream<T>(int node, T[]? host)

@@ -462,14 +462,21 @@ namespace Kiln.Execution
         private void Finish()
         {
             int state = Volatile.Read(ref _state);
+
+            // Device memory goes first, so a failure to free it is part of what the run reports.
+            Exception? releaseError = _device?.Release();
             Exception? error = null;
             if (state == StoppedByFailure)
             {
                 string node = _plan.NodeNames[_failedNode];
-                error = new PipelineException(_plan.Name, node, _failure!);
+                error = new PipelineException(_plan.Name, node, releaseError is null ? _failure! : new AggregateException(_failure!, releaseError));
+            }
+            else if (releaseError is not null)
+            {
+                error = releaseError;
             }
 
-            bool cancelled = state == StoppedByCancellation;
+            bool cancelled = state == StoppedByCancellation && error is null;
             Exception? traceError = _observer?.RunFinished(error, cancelled);
             if (error is null && !cancelled && traceError is not null)
             {
@@ -478,7 +485,6 @@ namespace Kiln.Execution
             }
 
             _runCancellation?.Dispose();
-            _device?.Dispose();
             Complete(error, cancelled, _callerToken);
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Kiln.Execution;
 using Kiln.Testing;
@@ -39,5 +40,59 @@ public sealed class CudaTests
         }
 
         Assert.NotEmpty(Directory.GetFiles(CudaDevice.CacheDirectory, "*.ptx"));
+    }
+
+    [CudaFact]
+    public void A_kernel_that_fails_to_compile_throws_with_NVRTC_s_log_and_the_source_name()
+    {
+        ComputeDevice device = CudaDevice.All[0];
+        DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
+            "Tests.BrokenCuda", "extern \"C\" __global__ void broken(int length) { this is not C; }", "broken", 16, 16, new[] { KernelArgument.Of(16) }, CancellationToken.None));
+        Assert.Equal("nvrtcCompileProgram", error.Call);
+        Assert.Equal("NVRTC_ERROR_COMPILATION", error.CodeName);
+        Assert.Contains("Tests.BrokenCuda", error.Message, StringComparison.Ordinal);
+        Assert.Contains("error", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [CudaFact]
+    public void Running_out_of_device_memory_names_the_failing_call_and_the_CUDA_error()
+    {
+        ComputeDevice device = CudaDevice.All[0];
+        DeviceException error = Assert.Throws<DeviceException>(() => device.Allocate(1L << 50, "Tests.Huge"));
+        Assert.Equal("cuMemAlloc", error.Call);
+        Assert.Equal("CUDA_ERROR_OUT_OF_MEMORY", error.CodeName);
+        Assert.Contains("Tests.Huge", error.Message, StringComparison.Ordinal);
+    }
+
+    [CudaFact]
+    public async Task A_kernel_that_faults_fails_with_the_CUDA_error_and_the_next_run_works_on_a_reset_context()
+    {
+        ComputeDevice device = CudaDevice.All[0];
+        using (DeviceBuffer buffer = device.Allocate(sizeof(float) * 256, "Tests.Faulting"))
+        {
+            // Writes far outside its buffer: an illegal address, which leaves a CUDA context unusable.
+            const string Faulting = "extern \"C\" __global__ void faulting(int length, float* o) { o[length + (1 << 28)] = 1.0f; }";
+            DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
+                "Tests.Faulting", Faulting, "faulting", 1, 1, new[] { KernelArgument.Of(256), KernelArgument.Of(buffer) }, CancellationToken.None));
+            Assert.Equal("faulting", error.Kernel);
+            Assert.Contains("reset", error.Message, StringComparison.Ordinal);
+            Assert.StartsWith("CUDA_ERROR_", error.CodeName, StringComparison.Ordinal);
+        }
+
+        float[] data = Enumerable.Range(0, 10_000).Select(i => (float)i).ToArray();
+        Assert.Equal(data.Sum(v => (double)v * 2), await DeviceSum.RunAsync(data, 2f, Cuda), 3);
+    }
+
+    [CudaFact]
+    public async Task Cancelling_during_a_launch_ends_the_run_with_OperationCanceledException()
+    {
+        using var cancellation = new CancellationTokenSource();
+
+        // The launch must outlast the 50 ms before the cancellation: far more work on a GPU than on the emulator.
+        bool emulated = CudaDevice.All[0].Info.Name.Contains("emulator", StringComparison.OrdinalIgnoreCase);
+        (int count, int rounds) = emulated ? (1 << 14, 20_000) : (1 << 24, 2_000_000);
+        Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(count, cancellation, rounds, Cuda, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.True(cancellation.IsCancellationRequested);
     }
 }
