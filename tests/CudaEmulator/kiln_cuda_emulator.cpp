@@ -411,10 +411,13 @@ extern "C" const char kiln_emu_prelude_end[] __attribute__((visibility("hidden")
 
 std::string_view prelude_text() { return {kiln_emu_prelude_begin, size_t(kiln_emu_prelude_end - kiln_emu_prelude_begin)}; }
 
-// `-ffp-contract=off`: a * b + c rounds twice, as NVRTC's --fmad=false and C# do. The precompiled prelude is built
-// with the same flags, which g++ requires to use it.
+// `-ffp-contract=off`: a * b + c rounds twice, as NVRTC's --fmad=false and C# do. The sanitizer turns an integer
+// division by zero into a trap instruction (SIGILL, which the fault trap catches) instead of x86's SIGFPE: the .NET
+// runtime owns SIGFPE for DivideByZeroException and does not take it chained through another handler. The
+// precompiled prelude is built with the same flags, which g++ requires to use it.
 const std::vector<std::string> kCompilerFlags = {
     "-std=c++20", "-O1", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-pthread", "-fvisibility=hidden",
+    "-fsanitize=integer-divide-by-zero", "-fsanitize-undefined-trap-on-error",
 };
 
 // `-z defs`: a kernel that calls something undefined fails to compile rather than to load.
@@ -1110,13 +1113,13 @@ struct Fault
     const char* access;
 };
 
-// A kernel that faults (SIGSEGV, SIGBUS), divides an integer by zero (SIGFPE) or traps (SIGILL) must fail its
-// launch, as on a GPU, rather than kill the process. The handler jumps back into the worker's launch loop when the
-// worker was running a kernel, and passes any other signal to the handler installed before it (the .NET runtime
-// turns faults in managed code into exceptions).
+// A kernel that faults (SIGSEGV, SIGBUS) or traps (SIGILL, also for an integer division by zero, see kCompilerFlags)
+// must fail its launch, as on a GPU, rather than kill the process. SIGFPE is left to the .NET runtime. The handler
+// jumps back into the worker's launch loop when the worker was running a kernel, and passes any other signal to the
+// handler installed before it (the .NET runtime turns faults in managed code into exceptions).
 namespace fault_trap
 {
-constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL};
 struct sigaction previous[std::size(kSignals)];
 pid_t worker_thread = 0;
 volatile sig_atomic_t armed = 0; // the worker is running kernel code
@@ -1561,12 +1564,9 @@ private:
         std::string where = format("%s: ", runner.position().c_str());
         switch (fault.signal)
         {
-        case SIGFPE:
-            return {CUDA_ERROR_LAUNCH_FAILED,
-                    where + (fault.code == FPE_INTOVF ? "integer division overflow (the minimum value divided by -1)" : "integer division by zero") +
-                        " (a GPU gives an unspecified value; C# throws)"};
         case SIGILL:
-            return {CUDA_ERROR_LAUNCH_FAILED, where + "illegal instruction (a trap in the host-compiled kernel)"};
+            return {CUDA_ERROR_LAUNCH_FAILED,
+                    where + "a trap in the host-compiled kernel, such as an integer division by zero (a GPU gives an unspecified value; C# throws)"};
         default:
             std::string target = runner.is_stack_guard(fault.address) ? "the guard page below its stack (the thread's stack overflowed)"
                                                                         : context.memory.describe(fault.address);

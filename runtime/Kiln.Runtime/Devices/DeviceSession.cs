@@ -197,6 +197,7 @@ namespace Kiln.Execution
         private readonly int _length;
         private readonly List<KernelArgument> _arguments = new();
         private readonly Dictionary<int, DeviceBuffer> _partials = new();
+        private DeviceBuffer? _fault;
 
         internal DeviceLaunch(DeviceSession session, ComputeDevice device, string sourceName, string source, string kernel, int length)
         {
@@ -263,13 +264,50 @@ namespace Kiln.Execution
             return this;
         }
 
+        /// <summary>
+        /// The last argument of a kernel that can fail as C# would (an integer division by zero, <c>int.MinValue / -1</c>,
+        /// <c>Math.Abs</c> of a minimum value): a flag the kernel sets instead of trapping or giving an unspecified
+        /// value. <see cref="Run"/> reads it and throws what C# would have thrown.
+        /// </summary>
+        public DeviceLaunch FaultFlag()
+        {
+            _fault = _session.ScratchBuffer<int>(1, _kernel);
+            _device.Write<int>(_fault, stackalloc int[] { NoFault }, _kernel);
+            _arguments.Add(KernelArgument.Of(_fault));
+            return this;
+        }
+
         /// <summary>Launches and waits.</summary>
+        /// <exception cref="DivideByZeroException">The kernel divided an integer by zero.</exception>
+        /// <exception cref="OverflowException">The kernel computed <c>MinValue / -1</c> or <c>Math.Abs(MinValue)</c>.</exception>
         public void Run(CancellationToken cancellationToken)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _device.Launch(_sourceName, _source, _kernel, _length, GroupSize, _arguments.ToArray(), cancellationToken);
             _session.Trace?.DeviceEvent(_kernel, "launch", start, _length, _kernel);
+            if (_fault is null)
+            {
+                return;
+            }
+
+            Span<int> fault = stackalloc int[1];
+            _device.Read<int>(_fault, fault, _kernel);
+            _session.Release(_fault);
+            _fault = null;
+            switch (fault[0])
+            {
+                case NoFault:
+                    return;
+                case DivideByZeroFault:
+                    throw new DivideByZeroException($"Kernel '{_kernel}' ({_sourceName}) attempted to divide an integer by zero.");
+                default:
+                    throw new OverflowException($"Kernel '{_kernel}' ({_sourceName}) overflowed: an integer MinValue divided by -1, or Math.Abs of a MinValue.");
+            }
         }
+
+        // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude).
+        private const int NoFault = 0;
+        private const int DivideByZeroFault = 1;
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
         public T[] Download<T>(int node)

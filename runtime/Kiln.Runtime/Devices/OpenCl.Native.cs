@@ -25,6 +25,24 @@ namespace Kiln.Execution
         public const uint EventCommandExecutionStatus = 0x11D3;
         public const int Complete = 0;
 
+        /// <summary>
+        /// PoCL, the CPU OpenCL driver, installs a SIGFPE handler for integer division in kernels unless
+        /// <c>POCL_SIGFPE_HANDLER=0</c>; it replaces the .NET runtime's, so a managed division by zero anywhere in the
+        /// process would crash it instead of throwing DivideByZeroException. Kiln's kernels check their divisors, so
+        /// the handler is not needed: this turns it off (unless the user set the variable) before any driver loads.
+        /// .NET's Environment.SetEnvironmentVariable does not reach native code, hence libc's setenv.
+        /// </summary>
+        public static void KeepRuntimeSignalHandlers()
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                SetEnvironment("POCL_SIGFPE_HANDLER", "0", overwrite: 0);
+            }
+        }
+
+        [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+        private static partial int SetEnvironment(string name, string value, int overwrite);
+
         [LibraryImport(Library, EntryPoint = "clGetPlatformIDs")]
         public static partial int GetPlatformIds(uint entries, IntPtr* platforms, uint* count);
 

@@ -46,6 +46,7 @@ namespace Kiln.Execution
             uint platformCount;
             try
             {
+                OpenCl.KeepRuntimeSignalHandlers();
                 int code = OpenCl.GetPlatformIds(0, null, &platformCount);
                 if (code != 0)
                 {

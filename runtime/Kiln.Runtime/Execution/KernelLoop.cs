@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.ComponentModel;
 using System.Globalization;
 using System.Threading;
@@ -45,11 +46,19 @@ namespace Kiln.Execution
             }
 
             var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken };
-            Parallel.For(0, blocks, options, block =>
+            try
             {
-                int start = block * BlockSize;
-                body(state, start, Math.Min(length, start + BlockSize), block);
-            });
+                Parallel.For(0, blocks, options, block =>
+                {
+                    int start = block * BlockSize;
+                    body(state, start, Math.Min(length, start + BlockSize), block);
+                });
+            }
+            catch (AggregateException exception) when (exception.InnerExceptions.Count == 1)
+            {
+                // One block failed: throw what the kernel threw, as a sequential loop would (several stay aggregated).
+                ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
+            }
         }
 
         /// <summary>Folds per-block partial results pairwise in a fixed tree; an empty stream gives the identity.</summary>

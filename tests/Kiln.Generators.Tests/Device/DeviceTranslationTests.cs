@@ -24,6 +24,7 @@ public class DeviceTranslationTests
             [Kernel] public static int Wrapped(int counts, int step) => counts * step + int.MaxValue;
             [Kernel, Output] public static int Quantized(float levels) => (int)(levels * 255f);
             [Kernel, Output] public static byte Shade(double precise) => (byte)precise;
+            [Kernel, Output] public static int Ratio(int counts, int step) => counts / step % 7;
             [Kernel, Output] public static float Peaked(float levels) => MathF.Max(MathF.Sqrt(levels), float.NaN);
             [Kernel, Output] public static float Shifted([Index] int i, Gather<float> peaked) => peaked[i + 1] - peaked[i - 1];
             [Reduce(Identity = 0)] public static int Total(int acc, int wrapped) => acc + wrapped;
@@ -71,6 +72,22 @@ public class DeviceTranslationTests
         var (openCl, cuda) = Sources("Quantized");
         Assert.Contains("convert_int_sat_rtz(", openCl, System.StringComparison.Ordinal);
         Assert.Contains("__float2int_rz((p0 * 255.0f))", cuda, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Integer_division_goes_through_checked_helpers_that_set_the_fault_flag_instead_of_trapping()
+    {
+        var (openCl, cuda) = Sources("Ratio");
+        Assert.Contains("kiln_rem_int(kiln_div_int(p0, p1, kiln_fault), 7, kiln_fault)", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("kiln_rem_int(kiln_div_int(p0, p1, kiln_fault), 7, kiln_fault)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("if (b == 0) { *kiln_fault = 1; return 0; }", openCl, System.StringComparison.Ordinal);
+        Assert.Contains(", __global int* kiln_fault)", openCl, System.StringComparison.Ordinal);
+        Assert.Contains(", int* __restrict__ kiln_fault)", cuda, System.StringComparison.Ordinal);
+
+        // A group with nothing to check takes no flag, so its launch reads nothing back.
+        var (peakedOpenCl, peakedCuda) = Sources("Peaked");
+        Assert.DoesNotContain("kiln_fault", peakedOpenCl, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("kiln_fault", peakedCuda, System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,11 +15,38 @@ namespace Kiln.Generators.Emit.Device
     internal sealed class DeviceSourceWriter
     {
         private readonly DeviceDialect _dialect;
+        private readonly bool _checksFaults;
         private readonly Dictionary<string, string> _functions = new(StringComparer.Ordinal);
         private readonly StringBuilder _text = new();
         private int _depth;
 
-        public DeviceSourceWriter(DeviceDialect dialect) => _dialect = dialect;
+        /// <param name="dialect">The device language to write.</param>
+        /// <param name="checksFaults">
+        /// Whether the source has operations C# checks (<see cref="MayFault"/>): then every function takes the fault flag
+        /// last and those operations go through <see cref="DeviceDialect.FaultPrelude"/>'s helpers.
+        /// </param>
+        public DeviceSourceWriter(DeviceDialect dialect, bool checksFaults)
+        {
+            _dialect = dialect;
+            _checksFaults = checksFaults;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="expression"/> itself is an operation that throws in C# on some operands and must set
+        /// the fault flag on a device: integer division or remainder, or <c>Math.Abs</c> of a signed integer.
+        /// </summary>
+        public static bool MayFault(KExpr expression) => expression switch
+        {
+            KBinary { Op: KBinaryOp.Divide or KBinaryOp.Remainder } binary => IsInteger(binary.Left.Type),
+            KMathCall call => call.Function.EndsWith(".Abs", StringComparison.Ordinal) && call.Arguments.Count == 1
+                && call.Arguments[0].Type is ScalarType.SByte or ScalarType.Short or ScalarType.Int or ScalarType.Long,
+            _ => false,
+        };
+
+        private static bool IsInteger(ScalarType type) => type != ScalarType.Bool && !ScalarTypes.IsFloatingPoint(type);
+
+        /// <summary>The argument that passes the fault flag on, after a call's other arguments (empty when unchecked).</summary>
+        public string FaultArgument => _checksFaults ? ", kiln_fault" : string.Empty;
 
         public DeviceDialect Dialect => _dialect;
 
@@ -48,6 +75,11 @@ namespace Kiln.Generators.Emit.Device
             var parameters = body.Parameters.Select((p, i) => p.Kind == KParameterKind.Gather
                 ? $"{_dialect.GlobalPointer(p.Type, readOnly: true)} p{i}, int p{i}_length"
                 : $"{_dialect.Type(p.Type)} p{i}");
+            if (_checksFaults)
+            {
+                parameters = parameters.Concat(new[] { _dialect.FaultParameter });
+            }
+
             _text.Append("// ").Append(body.MethodName).Append('\n');
             _text.Append(_dialect.FunctionPrefix).Append(_dialect.Type(body.ReturnType)).Append(' ').Append(name)
                 .Append('(').Append(string.Join(", ", parameters)).Append(")\n");
@@ -164,7 +196,7 @@ namespace Kiln.Generators.Emit.Device
             KConditional conditional => $"({Expression(conditional.Condition, body)} ? {Expression(conditional.WhenTrue, body)} : {Expression(conditional.WhenFalse, body)})",
             KCast cast => Cast(cast, body),
             KMathCall call => Math(call, body),
-            KHelperCall call => $"{_functions[call.Helper]}({string.Join(", ", call.Arguments.Select(a => Expression(a, body)))})",
+            KHelperCall call => $"{_functions[call.Helper]}({string.Join(", ", call.Arguments.Select(a => Expression(a, body)))}{FaultArgument})",
             KGatherLoad load => Load($"p{load.Parameter}[kiln_clamp_index({Expression(load.Index, body)}, p{load.Parameter}_length)]", load.Type),
             KGatherLength length => $"p{length.Parameter}_length",
             _ => throw new InvalidOperationException("Unknown kernel expression " + expression.GetType().Name),
@@ -235,6 +267,7 @@ namespace Kiln.Generators.Emit.Device
                 KBinaryOp.ShiftLeft when IsSignedWrapping(type) => Wrapped("<<"),
                 KBinaryOp.UnsignedShiftRight when IsSignedWrapping(type) => Wrapped(">>"),
                 KBinaryOp.Remainder when ScalarTypes.IsFloatingPoint(type) => $"{_dialect.MathFunction("fmod", type)}({left}, {right})",
+                KBinaryOp.Divide or KBinaryOp.Remainder when _checksFaults && MayFault(binary) => Checked(binary.Op == KBinaryOp.Divide ? "div" : "rem", type, left, right),
                 _ => $"({left} {Operator(binary.Op)} {right})",
             };
         }
@@ -289,6 +322,8 @@ namespace Kiln.Generators.Emit.Device
             {
                 case "Abs" when floating:
                     return $"{_dialect.MathFunction("fabs", type)}({x})";
+                case "Abs" when _checksFaults && MayFault(call):
+                    return $"kiln_abs_{ScalarTypes.Keyword(type)}({x}, kiln_fault)";
                 case "Abs" when IsSignedWrapping(type):
                     return $"(({_dialect.Type(type)})(({x}) < 0 ? ({Unsigned(type)})0 - ({Unsigned(type)})({x}) : ({Unsigned(type)})({x})))";
                 case "Abs":
@@ -323,6 +358,17 @@ namespace Kiln.Generators.Emit.Device
             }
 
             return $"{_dialect.MathFunction(name, type)}({string.Join(", ", arguments)})";
+        }
+
+        /// <summary>A checked integer division or remainder; types narrower than int compute in int, as C# does.</summary>
+        private string Checked(string operation, ScalarType type, string left, string right)
+        {
+            if (type is ScalarType.Int or ScalarType.UInt or ScalarType.Long or ScalarType.ULong)
+            {
+                return $"kiln_{operation}_{ScalarTypes.Keyword(type)}({left}, {right}, kiln_fault)";
+            }
+
+            return $"(({_dialect.Type(type)})kiln_{operation}_int((int)({left}), (int)({right}), kiln_fault))";
         }
 
         private static bool IsSignedWrapping(ScalarType type) => type is ScalarType.Int or ScalarType.Long;
