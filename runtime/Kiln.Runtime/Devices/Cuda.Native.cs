@@ -75,6 +75,7 @@ namespace Kiln.Execution
                 DeviceTotalMem = (delegate* unmanaged<nuint*, int, int>)NativeLibrary.GetExport(driver, "cuDeviceTotalMem_v2");
                 DevicePrimaryCtxRetain = (delegate* unmanaged<IntPtr*, int, int>)NativeLibrary.GetExport(driver, "cuDevicePrimaryCtxRetain");
                 DevicePrimaryCtxReset = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(driver, "cuDevicePrimaryCtxReset_v2");
+                DevicePrimaryCtxRelease = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(driver, "cuDevicePrimaryCtxRelease_v2");
                 CtxSetCurrent = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(driver, "cuCtxSetCurrent");
                 ModuleLoadData = (delegate* unmanaged<IntPtr*, byte*, int>)NativeLibrary.GetExport(driver, "cuModuleLoadData");
                 ModuleGetFunction = (delegate* unmanaged<IntPtr*, IntPtr, byte*, int>)NativeLibrary.GetExport(driver, "cuModuleGetFunction");
@@ -96,6 +97,7 @@ namespace Kiln.Execution
             public delegate* unmanaged<nuint*, int, int> DeviceTotalMem { get; }
             public delegate* unmanaged<IntPtr*, int, int> DevicePrimaryCtxRetain { get; }
             public delegate* unmanaged<int, int> DevicePrimaryCtxReset { get; }
+            public delegate* unmanaged<int, int> DevicePrimaryCtxRelease { get; }
             public delegate* unmanaged<IntPtr, int> CtxSetCurrent { get; }
             public delegate* unmanaged<IntPtr*, byte*, int> ModuleLoadData { get; }
             public delegate* unmanaged<IntPtr*, IntPtr, byte*, int> ModuleGetFunction { get; }

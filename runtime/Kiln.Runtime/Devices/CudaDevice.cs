@@ -14,6 +14,7 @@ namespace Kiln.Execution
     internal sealed unsafe class CudaDevice : ComputeDevice
     {
         private const int NotReady = 600;
+        private const int ContextIsDestroyed = 709;
         private const int AttributeMajor = 75;
         private const int AttributeMinor = 76;
 
@@ -133,7 +134,13 @@ namespace Kiln.Execution
                     return "The CUDA context had already been reset after this error; later runs start clean.";
                 }
 
+                // The reset keeps Kiln's retain of the context; it is released so the next call retains it afresh.
                 int code = api.DevicePrimaryCtxReset(_ordinal);
+                if (code == 0)
+                {
+                    code = api.DevicePrimaryCtxRelease(_ordinal);
+                }
+
                 _generation++;
                 _context = IntPtr.Zero;
                 _modules.Clear();
@@ -163,6 +170,20 @@ namespace Kiln.Execution
             return api;
         }
 
+        /// <summary>
+        /// The device address of <paramref name="buffer"/>, which must come from the context's current generation: after
+        /// a reset its memory is gone, and the address may already belong to another run's allocation.
+        /// </summary>
+        private static ulong Address(DeviceBuffer buffer, int generation, string call, string? kernel)
+        {
+            var cuda = (Buffer)buffer;
+            return cuda.Generation == generation
+                ? cuda.Pointer
+                : throw new DeviceException(
+                    DeviceKind.Cuda, call, ContextIsDestroyed, "CUDA_ERROR_CONTEXT_IS_DESTROYED", kernel,
+                    "The buffer belongs to a CUDA context that Kiln reset after a kernel fault, so this run cannot go on.");
+        }
+
         public override DeviceBuffer Allocate(long bytes, string kernel)
         {
             Cuda.Api api = MakeCurrent(out int generation);
@@ -181,7 +202,7 @@ namespace Kiln.Execution
             Cuda.Api api = MakeCurrent(out int generation);
             fixed (T* source = data)
             {
-                Check(api, generation, api.MemcpyHtoD(((Buffer)buffer).Pointer, source, (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyHtoD", kernel);
+                Check(api, generation, api.MemcpyHtoD(Address(buffer, generation, "cuMemcpyHtoD", kernel), source, (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyHtoD", kernel);
             }
         }
 
@@ -195,7 +216,7 @@ namespace Kiln.Execution
             Cuda.Api api = MakeCurrent(out int generation);
             fixed (T* target = data)
             {
-                Check(api, generation, api.MemcpyDtoH(target, ((Buffer)buffer).Pointer, (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyDtoH", kernel);
+                Check(api, generation, api.MemcpyDtoH(target, Address(buffer, generation, "cuMemcpyDtoH", kernel), (nuint)data.Length * (nuint)sizeof(T)), "cuMemcpyDtoH", kernel);
             }
         }
 
@@ -207,12 +228,12 @@ namespace Kiln.Execution
             }
 
             Cuda.Api api = MakeCurrent(out int generation);
-            IntPtr function = Function(api, sourceName, source, kernel);
+            IntPtr function = Function(api, generation, sourceName, source, kernel);
             var values = stackalloc ulong[arguments.Length];
             var pointers = stackalloc void*[arguments.Length];
             for (int i = 0; i < arguments.Length; i++)
             {
-                values[i] = arguments[i].Buffer is Buffer buffer ? buffer.Pointer : arguments[i].Bits;
+                values[i] = arguments[i].Buffer is { } buffer ? Address(buffer, generation, "cuLaunchKernel", kernel) : arguments[i].Bits;
                 pointers[i] = &values[i];
             }
 
@@ -229,7 +250,7 @@ namespace Kiln.Execution
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        private IntPtr Function(Cuda.Api api, string sourceName, string source, string kernel)
+        private IntPtr Function(Cuda.Api api, int generation, string sourceName, string source, string kernel)
         {
             lock (_gate)
             {
@@ -241,7 +262,9 @@ namespace Kiln.Execution
 
                 if (!_modules.TryGetValue(sourceName, out var module))
                 {
-                    module = LoadModule(api, sourceName, source);
+                    // A source that does not compile stays failed; a load that fails (out of memory, a sticky error) is
+                    // checked, may reset the context, and is tried again next time.
+                    module = LoadModule(api, generation, sourceName, source);
                     _modules.Add(sourceName, module);
                 }
 
@@ -261,7 +284,7 @@ namespace Kiln.Execution
             }
         }
 
-        private (IntPtr, DeviceException?) LoadModule(Cuda.Api api, string sourceName, string source)
+        private (IntPtr, DeviceException?) LoadModule(Cuda.Api api, int generation, string sourceName, string source)
         {
             // The key names the compiler too: PTX from another NVRTC may use a newer PTX version than this driver loads.
             string key = $"{source}\n// sm_{_architecture}\n// {Nvrtc.Identity}";
@@ -288,10 +311,8 @@ namespace Kiln.Execution
             File.WriteAllBytes(temporary, ptx);
             File.Move(temporary, cached, overwrite: true);
 
-            int code = TryLoadModule(api, ptx, out IntPtr module);
-            return code == 0
-                ? (module, null)
-                : (IntPtr.Zero, new DeviceException(DeviceKind.Cuda, "cuModuleLoadData", code, Cuda.ErrorName(code), sourceName, $"NVRTC ({Nvrtc.Identity}) compiled '{sourceName}', but the driver did not load its PTX."));
+            Check(api, generation, TryLoadModule(api, ptx, out IntPtr module), "cuModuleLoadData", sourceName);
+            return (module, null);
         }
 
         private static int TryLoadModule(Cuda.Api api, byte[] ptx, out IntPtr module)
@@ -308,15 +329,16 @@ namespace Kiln.Execution
             private readonly CudaDevice _device;
             private ulong _pointer;
 
-            private readonly int _generation;
-
             public Buffer(CudaDevice device, ulong pointer, long bytes, int generation)
                 : base(bytes)
             {
                 _device = device;
                 _pointer = pointer;
-                _generation = generation;
+                Generation = generation;
             }
+
+            /// <summary>The context generation the memory was allocated in.</summary>
+            public int Generation { get; }
 
             public ulong Pointer => _pointer;
 
@@ -328,13 +350,16 @@ namespace Kiln.Execution
                     return;
                 }
 
-                Cuda.Api api = _device.MakeCurrent(out int generation);
-                if (generation == _generation)
+                // Under the gate, so a reset cannot come between the generation test and the free. A reset since the
+                // allocation has freed the memory already, and its address may be another run's by now.
+                lock (_device._gate)
                 {
-                    _device.Check(api, generation, api.MemFree(pointer), "cuMemFree", null);
+                    Cuda.Api api = _device.MakeCurrent(out int generation);
+                    if (generation == Generation)
+                    {
+                        _device.Check(api, generation, api.MemFree(pointer), "cuMemFree", null);
+                    }
                 }
-
-                // Otherwise a context reset since the allocation has freed it already.
             }
         }
     }

@@ -290,9 +290,9 @@ namespace Kiln.Execution
                 return;
             }
 
+            // The flag's buffer stays with the run's scratch buffers and is freed when the run ends.
             Span<int> fault = stackalloc int[1];
             _device.Read<int>(_fault, fault, _kernel);
-            _session.Release(_fault);
             _fault = null;
             switch (fault[0])
             {

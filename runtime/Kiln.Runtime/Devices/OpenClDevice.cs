@@ -44,9 +44,9 @@ namespace Kiln.Execution
         {
             var devices = new List<OpenClDevice>();
             uint platformCount;
+            OpenCl.KeepRuntimeSignalHandlers();
             try
             {
-                OpenCl.KeepRuntimeSignalHandlers();
                 int code = OpenCl.GetPlatformIds(0, null, &platformCount);
                 if (code != 0)
                 {
@@ -178,7 +178,7 @@ namespace Kiln.Execution
             fixed (T* source = data)
             {
                 OpenCl.Check(
-                    OpenCl.EnqueueWriteBuffer(_queue!.DangerousGetHandle(), Handle(buffer), 1, 0, (nuint)(data.Length * sizeof(T)), source, 0, null, null),
+                    OpenCl.EnqueueWriteBuffer(_queue!.DangerousGetHandle(), Handle(buffer), 1, 0, (nuint)data.Length * (nuint)sizeof(T), source, 0, null, null),
                     "clEnqueueWriteBuffer",
                     kernel);
             }
@@ -195,7 +195,7 @@ namespace Kiln.Execution
             fixed (T* target = data)
             {
                 OpenCl.Check(
-                    OpenCl.EnqueueReadBuffer(_queue!.DangerousGetHandle(), Handle(buffer), 1, 0, (nuint)(data.Length * sizeof(T)), target, 0, null, null),
+                    OpenCl.EnqueueReadBuffer(_queue!.DangerousGetHandle(), Handle(buffer), 1, 0, (nuint)data.Length * (nuint)sizeof(T), target, 0, null, null),
                     "clEnqueueReadBuffer",
                     kernel);
             }

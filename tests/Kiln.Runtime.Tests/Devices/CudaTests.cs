@@ -65,25 +65,6 @@ public sealed class CudaTests
     }
 
     [CudaFact]
-    public async Task A_kernel_that_faults_fails_with_the_CUDA_error_and_the_next_run_works_on_a_reset_context()
-    {
-        ComputeDevice device = CudaDevice.All[0];
-        using (DeviceBuffer buffer = device.Allocate(sizeof(float) * 256, "Tests.Faulting"))
-        {
-            // Writes far outside its buffer: an illegal address, which leaves a CUDA context unusable.
-            const string Faulting = "extern \"C\" __global__ void faulting(int length, float* o) { o[length + (1 << 28)] = 1.0f; }";
-            DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
-                "Tests.Faulting", Faulting, "faulting", 1, 1, new[] { KernelArgument.Of(256), KernelArgument.Of(buffer) }, CancellationToken.None));
-            Assert.Equal("faulting", error.Kernel);
-            Assert.Contains("reset", error.Message, StringComparison.Ordinal);
-            Assert.StartsWith("CUDA_ERROR_", error.CodeName, StringComparison.Ordinal);
-        }
-
-        float[] data = Enumerable.Range(0, 10_000).Select(i => (float)i).ToArray();
-        Assert.Equal(data.Sum(v => (double)v * 2), await DeviceSum.RunAsync(data, 2f, Cuda), 3);
-    }
-
-    [CudaFact]
     public async Task Cancelling_during_a_launch_ends_the_run_with_OperationCanceledException()
     {
         using var cancellation = new CancellationTokenSource();
@@ -94,5 +75,47 @@ public sealed class CudaTests
         Task<float[]> run = Task.Run(() => DeviceSpin.RunAsync(count, cancellation, rounds, Cuda, cancellation.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(cancellation.IsCancellationRequested);
+    }
+}
+
+/// <summary>
+/// Tests that reset the CUDA context. A reset frees the memory of every run in flight on the GPU (their next call fails,
+/// as the CUDA documentation says of a reset while others use the device), so these run alone, after the rest.
+/// </summary>
+[CollectionDefinition(nameof(CudaContextResets), DisableParallelization = true)]
+public sealed class CudaContextResets
+{
+}
+
+[Collection(nameof(CudaContextResets))]
+public sealed class CudaFaultTests
+{
+    private static readonly KilnOptions Cuda = new() { Device = DeviceKind.Cuda };
+
+    [CudaGpuFact]
+    public async Task A_kernel_that_faults_fails_with_the_CUDA_error_and_the_next_run_works_on_a_reset_context()
+    {
+        ComputeDevice device = CudaDevice.All[0];
+        DeviceBuffer stale = device.Allocate(sizeof(float) * 256, "Tests.Stale");
+        using (DeviceBuffer buffer = device.Allocate(sizeof(float) * 256, "Tests.Faulting"))
+        {
+            // Writes to address 16, which no process or GPU maps: an illegal address, which leaves a CUDA context
+            // unusable. (An address far past the buffer may be mapped memory in a busy process: then the emulator
+            // would scribble over it instead of faulting.)
+            const string Faulting = "extern \"C\" __global__ void faulting(int length, float* o) { *(volatile float*)((unsigned long long)length * 16ULL) = o[0]; }";
+            DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
+                "Tests.Faulting", Faulting, "faulting", 1, 1, new[] { KernelArgument.Of(1), KernelArgument.Of(buffer) }, CancellationToken.None));
+            Assert.Equal("faulting", error.Kernel);
+            Assert.Contains("reset", error.Message, StringComparison.Ordinal);
+            Assert.StartsWith("CUDA_ERROR_", error.CodeName, StringComparison.Ordinal);
+        }
+
+        // Memory from before the reset is gone (its address may be another run's by now): using it fails, freeing it is a no-op.
+        DeviceException gone = Assert.Throws<DeviceException>(() => device.Write<float>(stale, new float[256], "Tests.Stale"));
+        Assert.Equal("CUDA_ERROR_CONTEXT_IS_DESTROYED", gone.CodeName);
+        stale.Dispose();
+
+        float[] data = Enumerable.Range(0, 10_000).Select(i => (float)i).ToArray();
+        Assert.Equal(data.Sum(v => (double)v * 2), await DeviceSum.RunAsync(data, 2f, Cuda), 3);
     }
 }

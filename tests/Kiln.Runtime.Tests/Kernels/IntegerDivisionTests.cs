@@ -15,6 +15,19 @@ public static partial class IntegerDivision
 }
 
 [Pipeline]
+public static partial class CheckedIntegers
+{
+    [Task] public static long[] Wide(long[] w) => w;
+    [Task] public static long[] Divisors(long[] v) => v;
+    [Kernel, Output] public static long ViaHelper(long wide, long divisors) => Ratio(wide, divisors) + Math.Abs((int)wide % 1000);
+    [Kernel, Output] public static ulong Unsigned(long wide, long divisors) => (ulong)wide / (ulong)divisors;
+    [Kernel, Output] public static uint Narrow(long wide, long divisors) => (uint)wide % (uint)divisors;
+    [Kernel, Output] public static short Compound(long wide, long divisors) { short x = (short)wide; x /= (short)(divisors | 1); x %= 7; return x; }
+
+    private static long Ratio(long a, long b) => a % b;
+}
+
+[Pipeline]
 public static partial class Magnitudes
 {
     [Task] public static short[] Values(short[] v) => v;
@@ -86,6 +99,34 @@ public class IntegerDivisionTests
 
             PipelineException failure = await Assert.ThrowsAsync<PipelineException>(() => Magnitudes.RunAsync(new short[] { 1, short.MinValue, 2 }, options));
             Assert.True(failure.InnerException is OverflowException, $"{StreamAssert.Describe(options)}: {failure.InnerException}");
+        }
+    }
+
+    [Fact]
+    public async Task Division_in_helpers_long_unsigned_and_compound_short_forms_matches_CSharp_and_checks_like_it()
+    {
+        var random = new Random(6262);
+        long[] wide = Enumerable.Range(0, 40_000).Select(_ => RandomScalars.Long(random) >> random.Next(0, 63)).ToArray();
+        long[] divisors = wide.Select(w =>
+        {
+            long divisor = Math.Max(1L, random.NextInt64() >> random.Next(0, 63)) * (random.Next(2) == 0 ? 1 : -1);
+            bool small = (uint)divisor == 0 || (short)(divisor | 1) == -1;
+            return small || (divisor == -1 && w == long.MinValue) ? 5 : divisor;
+        }).ToArray();
+        foreach (KilnOptions options in StreamAssert.AllOptions)
+        {
+            string context = StreamAssert.Describe(options);
+            CheckedIntegers.Result result = await CheckedIntegers.RunAsync(wide, divisors, options);
+            StreamAssert.Elements(wide.Zip(divisors, (w, v) => (w % v) + Math.Abs((int)w % 1000)).ToArray(), result.ViaHelper, context + ", ViaHelper");
+            StreamAssert.Elements(wide.Zip(divisors, (w, v) => (ulong)w / (ulong)v).ToArray(), result.Unsigned, context + ", Unsigned");
+            StreamAssert.Elements(wide.Zip(divisors, (w, v) => (uint)w % (uint)v).ToArray(), result.Narrow, context + ", Narrow");
+            StreamAssert.Elements(wide.Zip(divisors, (w, v) => { short x = (short)w; x /= (short)(v | 1); x %= 7; return x; }).ToArray(), result.Compound, context + ", Compound");
+
+            // A zero divisor, for the helper's long remainder and both unsigned forms; long.MinValue % -1 in the helper.
+            PipelineException byZero = await Assert.ThrowsAsync<PipelineException>(() => CheckedIntegers.RunAsync(new long[] { 9, 8 }, new long[] { 3, 0 }, options));
+            Assert.True(byZero.InnerException is DivideByZeroException, $"{context}: {byZero.InnerException}");
+            PipelineException overflow = await Assert.ThrowsAsync<PipelineException>(() => CheckedIntegers.RunAsync(new long[] { long.MinValue }, new long[] { -1 }, options));
+            Assert.True(overflow.InnerException is OverflowException, $"{context}: {overflow.InnerException}");
         }
     }
 }

@@ -267,7 +267,7 @@ namespace Kiln.Generators.Emit.Device
                 KBinaryOp.ShiftLeft when IsSignedWrapping(type) => Wrapped("<<"),
                 KBinaryOp.UnsignedShiftRight when IsSignedWrapping(type) => Wrapped(">>"),
                 KBinaryOp.Remainder when ScalarTypes.IsFloatingPoint(type) => $"{_dialect.MathFunction("fmod", type)}({left}, {right})",
-                KBinaryOp.Divide or KBinaryOp.Remainder when _checksFaults && MayFault(binary) => Checked(binary.Op == KBinaryOp.Divide ? "div" : "rem", type, left, right),
+                KBinaryOp.Divide or KBinaryOp.Remainder when _checksFaults && MayFault(binary) => Checked(binary.Op == KBinaryOp.Divide ? "div" : "rem", type, binary.Type, left, right),
                 _ => $"({left} {Operator(binary.Op)} {right})",
             };
         }
@@ -360,15 +360,18 @@ namespace Kiln.Generators.Emit.Device
             return $"{_dialect.MathFunction(name, type)}({string.Join(", ", arguments)})";
         }
 
-        /// <summary>A checked integer division or remainder; types narrower than int compute in int, as C# does.</summary>
-        private string Checked(string operation, ScalarType type, string left, string right)
+        /// <summary>
+        /// A checked integer division or remainder of <paramref name="operands"/>-typed values; narrower types compute in
+        /// int, as C# does, and the int result converts to the expression's <paramref name="result"/> type.
+        /// </summary>
+        private string Checked(string operation, ScalarType operands, ScalarType result, string left, string right)
         {
-            if (type is ScalarType.Int or ScalarType.UInt or ScalarType.Long or ScalarType.ULong)
+            if (operands is ScalarType.Int or ScalarType.UInt or ScalarType.Long or ScalarType.ULong)
             {
-                return $"kiln_{operation}_{ScalarTypes.Keyword(type)}({left}, {right}, kiln_fault)";
+                return $"kiln_{operation}_{ScalarTypes.Keyword(operands)}({left}, {right}, kiln_fault)";
             }
 
-            return $"(({_dialect.Type(type)})kiln_{operation}_int((int)({left}), (int)({right}), kiln_fault))";
+            return $"(({_dialect.Type(result)})kiln_{operation}_int((int)({left}), (int)({right}), kiln_fault))";
         }
 
         private static bool IsSignedWrapping(ScalarType type) => type is ScalarType.Int or ScalarType.Long;
