@@ -227,22 +227,14 @@ public sealed class OpenClTests
     [OpenClFact]
     public void A_kernel_that_fails_to_compile_throws_with_the_compiler_log_and_the_source_name()
     {
-        ComputeDevice device = OpenClDevice.All[0];
-        DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
-            "Tests.BrokenSource", "__kernel void broken(int length) { this is not C; }", "broken", 16, 16, new[] { KernelArgument.Of(16) }, CancellationToken.None));
-        Assert.Equal("clBuildProgram", error.Call);
-        Assert.Equal("CL_BUILD_PROGRAM_FAILURE", error.CodeName);
-        Assert.Contains("Tests.BrokenSource", error.Message, StringComparison.Ordinal);
-        Assert.Contains("error", error.Message, StringComparison.OrdinalIgnoreCase);
+        DeviceFaults.AssertCompileFailure(
+            OpenClDevice.All[0], "Tests.BrokenSource", "__kernel void broken(int length) { this is not C; }", "clBuildProgram", "CL_BUILD_PROGRAM_FAILURE");
     }
 
     [OpenClFact]
     public void Running_out_of_device_memory_names_the_failing_call()
     {
-        ComputeDevice device = OpenClDevice.All[0];
-        DeviceException error = Assert.Throws<DeviceException>(() => device.Allocate(1L << 50, "Tests.Huge"));
-        Assert.Equal("clCreateBuffer", error.Call);
-        Assert.Contains("Tests.Huge", error.Message, StringComparison.Ordinal);
+        DeviceFaults.AssertOutOfMemory(OpenClDevice.All[0], "clCreateBuffer");
     }
 
     [OpenClFact]
