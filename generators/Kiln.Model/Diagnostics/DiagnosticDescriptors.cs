@@ -7,7 +7,10 @@ namespace Kiln.Model
     {
         private const string Pipeline = "Kiln.Pipeline";
         private const string Kernel = "Kiln.Kernel";
-        private const string HelpRoot = "https://github.com/kiln-dev/kiln/blob/main/docs/diagnostics/";
+
+        // No helpLinkUri: a link must lead where the page really is, and Kiln has no public home for
+        // docs/diagnostics/KILNxxx.md yet (see docs/design.md, "Analyzers and code fixes"). Set one here once it has.
+        private const string? HelpLink = null;
 
         public static readonly DiagnosticDescriptor Cycle = Error(
             DiagnosticIds.Cycle, Pipeline, "Dependency cycle",
@@ -108,9 +111,9 @@ namespace Kiln.Model
             DiagnosticIds.FusionGroup, "Fusion group", "Fusion group '{0}' runs {1} as one loop or launch",
             Kernel, DiagnosticSeverity.Info, isEnabledByDefault: true,
             description: "Kernels and reductions connected element-wise over streams of one length are fused.",
-            helpLinkUri: HelpRoot + DiagnosticIds.FusionGroup + ".md");
+            helpLinkUri: HelpLink);
 
         private static DiagnosticDescriptor Error(string id, string category, string title, string message, string description) =>
-            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpRoot + id + ".md");
+            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpLink);
     }
 }
