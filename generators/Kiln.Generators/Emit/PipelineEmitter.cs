@@ -127,7 +127,7 @@ namespace Kiln.Generators.Emit
         private static void EmitRunAsync(IndentedWriter writer, CompiledPipeline pipeline, RunSignature signature)
         {
             var parameters = new List<string>();
-            for (int i = 0; i < pipeline.Bound.Inputs.Count; i++)
+            foreach (int i in signature.Inputs)
             {
                 parameters.Add(signature.InputTypes[i] + " " + Identifier(pipeline.Bound.Inputs[i].Name));
             }
@@ -139,9 +139,9 @@ namespace Kiln.Generators.Emit
                 : "global::System.Threading.Tasks.Task<" + signature.ResultType + ">";
 
             writer.Line("/// <summary>Runs the pipeline once: every node exactly once, independent nodes in parallel.</summary>");
-            foreach (BoundInput input in pipeline.Bound.Inputs)
+            foreach (int i in signature.Inputs)
             {
-                writer.Line($"/// <param name=\"{input.Name}\">The pipeline input <c>{input.Name}</c>.</param>");
+                writer.Line($"/// <param name=\"{pipeline.Bound.Inputs[i].Name}\">The pipeline input <c>{pipeline.Bound.Inputs[i].Name}</c>.</param>");
             }
 
             writer.Line($"/// <param name=\"{signature.OptionsName}\">Parallelism, device, tracing and progress; null for the defaults.</param>");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Kiln.Generators.Emit
 {
@@ -21,6 +22,9 @@ namespace Kiln.Generators.Emit
 
             var inputUses = bound.Inputs.Select(input => InputUse(spec, input.Name)).ToList();
             InputTypes = bound.Inputs.Select((input, i) => Nameable(inputUses[i]) ? input.Type : "object?").ToList();
+
+            // Code mid-edit has parameters and methods without a name yet: the stub leaves them out.
+            Inputs = Enumerable.Range(0, bound.Inputs.Count).Where(i => SyntaxFacts.IsValidIdentifier(bound.Inputs[i].Name)).ToList();
 
             // The most restrictive type decides: internal types make RunAsync and Result internal (silently: what a
             // user of a public pipeline over internal types expects); private ones make them private (KILN018 says so).
@@ -43,7 +47,8 @@ namespace Kiln.Generators.Emit
 
             // One property per sink name (overloads would repeat it) that a record may declare.
             var names = new HashSet<string>();
-            RecordSinks = bound.Sinks.Where(s => GeneratedMemberCheck.CanBeRecordProperty(spec.Nodes[s].Name) && names.Add(spec.Nodes[s].Name)).ToList();
+            RecordSinks = bound.Sinks.Where(s => GeneratedMemberCheck.CanBeRecordProperty(spec.Nodes[s].Name)
+                && SyntaxFacts.IsValidIdentifier(spec.Nodes[s].Name) && names.Add(spec.Nodes[s].Name)).ToList();
 
             ResultType = bound.Sinks.Count switch
             {
@@ -53,6 +58,8 @@ namespace Kiln.Generators.Emit
             };
 
             IsRunnable = pipeline.IsValid
+                && Inputs.Count == bound.Inputs.Count
+                && spec.Nodes.All(n => SyntaxFacts.IsValidIdentifier(n.Name))
                 && EmitsRunAsync && EmitsGraph && (EmitsResult || bound.Sinks.Count < 2)
                 && inputUses.All(u => u <= TypeUse.Private)
                 && spec.Nodes.All(n => !n.HasOutput || n.OutputUse <= TypeUse.Private);
@@ -75,6 +82,9 @@ namespace Kiln.Generators.Emit
 
         /// <summary><c>cancellationToken</c>, or <c>kilnCancellationToken</c> when an input takes that name.</summary>
         public string CancellationName { get; }
+
+        /// <summary>The inputs <c>RunAsync</c> takes, by index into <see cref="BoundPipeline.Inputs"/>.</summary>
+        public IReadOnlyList<int> Inputs { get; }
 
         /// <summary>Each input's type as <c>RunAsync</c> declares it, by input.</summary>
         public IReadOnlyList<string> InputTypes { get; }
