@@ -54,6 +54,16 @@ public class EveryRuleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_mistake_at_once_gets_every_KILN_error_and_generated_code_compiles()
+    {
+        GeneratedCodeCheck check = GeneratedCodeCheck.Of(Mistakes.Pipeline(Mistakes.All));
+
+        Assert.True(check.GeneratedProblems.Count == 0, check.Describe());
+        Assert.Empty(Mistakes.All.Select(m => m.Id).Distinct().Except(check.KilnIds));
+        Assert.DoesNotContain("AD0001", check.KilnIds);
+    }
+
+    [Fact]
     public void Random_combinations_of_two_to_four_mistakes_get_every_KILN_error_and_compile()
     {
         var random = new Random(Seed);
@@ -68,6 +78,11 @@ public class EveryRuleTests(ITestOutputHelper output)
             if (check.GeneratedProblems.Count > 0)
             {
                 failures.Add($"{label}: generated code has problems:\n{check.Describe()}");
+            }
+
+            if (check.KilnIds.Contains("AD0001"))
+            {
+                failures.Add($"{label}: an analyzer threw");
             }
 
             foreach (Mistake mistake in chosen.Where(m => !check.KilnIds.Contains(m.Id)))
