@@ -73,7 +73,8 @@ namespace Kiln.Model
                         Raise(ref use, TypeUse.Unholdable);
                     }
 
-                    if (named.IsUnboundGenericType)
+                    // A file-local type cannot be named from the generated file.
+                    if (named.IsUnboundGenericType || named.IsFileLocal)
                     {
                         Raise(ref use, TypeUse.Unnameable);
                     }

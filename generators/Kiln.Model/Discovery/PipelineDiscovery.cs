@@ -471,10 +471,16 @@ namespace Kiln.Model
             return declarations.ToEquatableArray();
         }
 
+        // A file-local class cannot take the generated declaration, which lives in another file: it counts as not partial.
         private static bool IsPartialThroughout(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
             {
+                if (current.IsFileLocal)
+                {
+                    return false;
+                }
+
                 foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
                 {
                     if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration

@@ -80,6 +80,8 @@ public class TypingEditTests(ITestOutputHelper output)
         ("add a ref parameter", (s, r) => Pick(Inputs(s), r) is { } input ? new Regex($@"(\w+) {input}\b").Replace(s, $"ref $1 {input}", 1) : null),
         ("make a node async void", (s, r) => Replace(s, new Regex(@"static (int|string|float) (\w+)\("), "static async void $2(", r)),
         ("delete a parameter list", (s, r) => Replace(s, new Regex(@"\([^()]*\) =>"), " =>", r)),
+        ("make the class file-local", (s, r) => s.Replace("public static partial class", "file static partial class", StringComparison.Ordinal)),
+        ("make a type file-local", (s, r) => Replace(s, new Regex(@"(public|internal) sealed (record|class)"), "file sealed $2", r)),
         ("keyword as a node name", (s, r) => Pick(Nodes(s), r) is { } node ? Rename(s, node, "@class") : null),
     };
 
