@@ -17,7 +17,7 @@ namespace Kiln.Model
         public static readonly DiagnosticDescriptor NotStaticPartial = Error(
             DiagnosticIds.NotStaticPartial, Pipeline, "A pipeline must be a static partial class",
             "Pipeline '{0}' must be a static partial class",
-            "The generator adds RunAsync and Graph to the class, which needs it to be static and partial (and every enclosing type partial).");
+            "The generator adds RunAsync and Graph to the class, which needs it to be static, partial and not generic (and every enclosing type partial).");
 
         public static readonly DiagnosticDescriptor InvalidNodeMethod = Error(
             DiagnosticIds.InvalidNodeMethod, Pipeline, "A node must be a static, non-generic method",

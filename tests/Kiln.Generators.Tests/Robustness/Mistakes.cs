@@ -27,6 +27,7 @@ public static class Mistakes
     {
         new("KILN001", "two-node cycle", s => $"[Task] public static int Cy{s}(int cz{s}) => cz{s};\n[Task] public static int Cz{s}(int cy{s}) => cy{s};"),
         new("KILN002", "pipeline class not static", s => $"[Task] public static int Ns{s}() => 1;", "public partial class P"),
+        new("KILN002", "pipeline class generic", s => $"[Task] public static int Gc{s}() => 1;", "public static partial class P<TItem>"),
         new("KILN003", "generic node", s => $"[Task] public static T Gen{s}<T>(T gen{s}In) => gen{s}In;"),
         new("KILN004", "parameter type mismatch", s => $"[Task] public static int Mm{s}() => 1;\n[Task] public static string Mn{s}(string mm{s}) => mm{s};"),
         new("KILN005", "one input with two types", s => $"[Task] public static int Ia{s}(int in{s}) => in{s};\n[Task] public static int Ib{s}(string in{s}) => 1;"),
