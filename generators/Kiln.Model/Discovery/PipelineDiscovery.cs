@@ -99,20 +99,56 @@ namespace Kiln.Model
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(methods[i], i, kinds[i], shapes[i], compilation, outputs, exact, folded, translateKernels, cancellationToken);
+                nodes[i] = DiscoverNode(type, methods[i], i, kinds[i], shapes[i], compilation, outputs, exact, folded, translateKernels, cancellationToken);
             }
 
             return new PipelineSpec(
                 type.Name,
-                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : null,
                 ContainingTypesOf(type),
                 type.IsStatic,
                 IsPartialThroughout(type, cancellationToken),
                 type.TypeKind == TypeKind.Class && !type.IsRecord, // a record cannot take the generated "partial class"
-                nodes.ToEquatableArray());
+                nodes.ToEquatableArray(),
+                TypeParameterList(type),
+                ReservedMembersOf(type));
+        }
+
+        // Keywords escaped (namespace @class), no global:: prefix.
+        private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
+
+        private static string TypeParameterList(INamedTypeSymbol type) =>
+            type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(",", type.TypeParameters.Select(p => Escape(p.Name))) + ">";
+
+        private static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.GlobalKeyword ? "@" + name : name;
+
+        /// <summary>Whether <paramref name="tree"/> is a file Kiln's generator wrote (the analyzers see them; discovery must not).</summary>
+        public static bool IsGeneratedByKiln(SyntaxTree? tree) =>
+            tree is not null && tree.FilePath.EndsWith(".Kiln.g.cs", StringComparison.OrdinalIgnoreCase);
+
+        // User members named as a generated member would be: RunAsync, Graph, Result, __KilnRun (KILN017).
+        private static EquatableArray<string> ReservedMembersOf(INamedTypeSymbol type)
+        {
+            var found = new List<string>();
+            foreach (string name in GeneratedSignature.ReservedMemberNames)
+            {
+                foreach (ISymbol member in type.GetMembers(name))
+                {
+                    if (!member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(r => !IsGeneratedByKiln(r.SyntaxTree)))
+                    {
+                        found.Add(name);
+                        break;
+                    }
+                }
+            }
+
+            return found.ToEquatableArray();
         }
 
         private static NodeSpec DiscoverNode(
+            INamedTypeSymbol type,
             IMethodSymbol method,
             int self,
             List<(NodeKindSpec Kind, AttributeData Attribute)> kinds,
@@ -184,7 +220,7 @@ namespace Kiln.Model
             var parameters = new ParameterSpec[method.Parameters.Length];
             for (int i = 0; i < parameters.Length; i++)
             {
-                parameters[i] = DiscoverParameter(method.Parameters[i], self, nodeKind, i, compilation, outputs, exact, folded);
+                parameters[i] = DiscoverParameter(type, method.Parameters[i], self, nodeKind, i, compilation, outputs, exact, folded);
             }
 
             EquatableArray<SignatureProblem> problems = nodeKind switch
@@ -215,7 +251,8 @@ namespace Kiln.Model
                 elementType,
                 identity,
                 problems,
-                translateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null);
+                translateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
+                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, type));
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
@@ -225,6 +262,7 @@ namespace Kiln.Model
                 : null;
 
         private static ParameterSpec DiscoverParameter(
+            INamedTypeSymbol type,
             IParameterSymbol parameter,
             int self,
             NodeKindSpec nodeKind,
@@ -333,7 +371,8 @@ namespace Kiln.Model
                 converts,
                 isScalar,
                 gatherElement is not null,
-                producerIsStream);
+                producerIsStream,
+                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, type) : TypeUse.Public);
         }
 
         private static List<(NodeKindSpec Kind, AttributeData Attribute)> KindsOf(IMethodSymbol method)
@@ -426,19 +465,22 @@ namespace Kiln.Model
                         TypeKind.Interface => "interface",
                         _ => "class",
                     };
-                string typeParameters = outer.TypeParameters.Length == 0
-                    ? string.Empty
-                    : "<" + string.Join(",", outer.TypeParameters.Select(p => p.Name)) + ">";
-                declarations.Insert(0, $"{(outer.IsStatic ? "static " : string.Empty)}partial {keyword} {outer.Name}{typeParameters}");
+                declarations.Insert(0, $"{(outer.IsStatic ? "static " : string.Empty)}partial {keyword} {Escape(outer.Name)}{TypeParameterList(outer)}");
             }
 
             return declarations.ToEquatableArray();
         }
 
+        // A file-local class cannot take the generated declaration, which lives in another file: it counts as not partial.
         private static bool IsPartialThroughout(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
             {
+                if (current.IsFileLocal)
+                {
+                    return false;
+                }
+
                 foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
                 {
                     if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration
