@@ -167,6 +167,11 @@ internal static class ColdStart
             "fanout" => FanOut.Actions.Length,
             _ => BinaryTree.Actions.Length,
         };
+        if (args[0] == "cold-jit")
+        {
+            return JitProbe.Run(args, body);
+        }
+
         (double f, double m, double w) = Measure(() => { body(); return 0; }, runs, warmRuns: 3000);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{f:F1} {m * 1000 / Nodes:F2} {w * 1000 / Nodes:F2}"));
         return 0;

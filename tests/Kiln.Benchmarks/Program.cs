@@ -13,7 +13,7 @@ public static class Program
             return ColdStart.Drive(args);
         }
 
-        if (args.Length > 0 && args[0] == "cold-run")
+        if (args.Length > 0 && args[0] is "cold-run" or "cold-jit")
         {
             return ColdStart.RunChild(args);
         }
