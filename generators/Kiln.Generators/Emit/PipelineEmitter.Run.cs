@@ -55,16 +55,7 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Line("protected override int UnitFirstNode(int unit) => s_firstNodes[unit];");
             writer.Line();
-            writer.Open("protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)");
-            writer.Open("switch (unit)");
-            for (int u = 0; u < schedule.Units.Count; u++)
-            {
-                writer.Line($"case {u}: return Unit{u}();");
-            }
-
-            writer.Line("default: return default;");
-            writer.Close();
-            writer.Close();
+            EmitExecuteUnit(writer, pipeline);
 
             for (int u = 0; u < schedule.Units.Count; u++)
             {
@@ -127,7 +118,12 @@ namespace Kiln.Generators.Emit
             PipelineSpec spec = pipeline.Spec;
             Schedule schedule = pipeline.Schedule!;
             writer.Line();
-            writer.Line("internal static readonly global::Kiln.PipelineGraph Graph = new(");
+            writer.Line("internal static global::Kiln.PipelineGraph Graph => __KilnGraph.Value;");
+            writer.Line();
+
+            // A holder class of its own: the graph is built when first read, not on a pipeline's first run.
+            writer.Open("private static class __KilnGraph");
+            writer.Line("internal static readonly global::Kiln.PipelineGraph Value = new(");
             writer.Line("    " + Literal(spec.Name) + ",");
             writer.Line("    new global::Kiln.PipelineNode[]");
             writer.Line("    {");
@@ -180,6 +176,8 @@ namespace Kiln.Generators.Emit
 
                 writer.Line("    });");
             }
+
+            writer.Close();
         }
 
         private static string ResultExpression(CompiledPipeline pipeline)

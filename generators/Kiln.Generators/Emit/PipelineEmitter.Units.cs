@@ -14,6 +14,11 @@ namespace Kiln.Generators.Emit
         // Fail, never thrown to the executor.
         private static void EmitUnit(IndentedWriter writer, CompiledPipeline pipeline, int unit)
         {
+            if (InlineUnit(pipeline, unit) is not null)
+            {
+                return;
+            }
+
             EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
             for (int start = 0; start < nodes.Count; start += SegmentLength)
             {
@@ -28,6 +33,81 @@ namespace Kiln.Generators.Emit
                     EmitResume(writer, pipeline, unit, position);
                 }
             }
+        }
+
+        // Units per dispatch method: one switch over thousands of units would be one huge method for the JIT to
+        // compile on the first run; switches of this size compile fast and each tiers up on its own.
+        private const int DispatchChunk = 64;
+
+        // ExecuteUnit: a switch over the units, in chunks of DispatchChunk when there are more.
+        private static void EmitExecuteUnit(IndentedWriter writer, CompiledPipeline pipeline)
+        {
+            int units = pipeline.Schedule!.Units.Count;
+            if (units <= DispatchChunk)
+            {
+                EmitDispatch(writer, pipeline, "protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)", 0, units);
+                return;
+            }
+
+            writer.Open("protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)");
+            writer.Open($"switch (unit / {DispatchChunk})");
+            for (int chunk = 0; chunk * DispatchChunk < units; chunk++)
+            {
+                writer.Line($"case {chunk}: return ExecuteUnits{chunk * DispatchChunk}(unit);");
+            }
+
+            writer.Line("default: return default;");
+            writer.Close();
+            writer.Close();
+            for (int start = 0; start < units; start += DispatchChunk)
+            {
+                writer.Line();
+                EmitDispatch(writer, pipeline, $"private global::System.Threading.Tasks.ValueTask ExecuteUnits{start}(int unit)", start, System.Math.Min(units, start + DispatchChunk));
+            }
+        }
+
+        private static void EmitDispatch(IndentedWriter writer, CompiledPipeline pipeline, string signature, int start, int end)
+        {
+            writer.Open(signature);
+            writer.Open("switch (unit)");
+            for (int u = start; u < end; u++)
+            {
+                writer.Line($"case {u}: {InlineUnit(pipeline, u) ?? $"return Unit{u}();"}");
+            }
+
+            writer.Line("default: return default;");
+            writer.Close();
+            writer.Close();
+        }
+
+        /// <summary>
+        /// The body of a unit that is one synchronous task, written into <c>ExecuteUnit</c>'s switch instead of a method
+        /// of its own; null for other units. A wide graph would otherwise be a thousand small methods, each compiled on
+        /// the first run (docs/design.md, "Cold start"). What it throws reaches the executor, which blames the unit's
+        /// first node: this node.
+        /// </summary>
+        private static string? InlineUnit(CompiledPipeline pipeline, int unit)
+        {
+            Schedule schedule = pipeline.Schedule!;
+            EquatableArray<int> nodes = schedule.Units[unit].Nodes;
+            if (nodes.Count != 1)
+            {
+                return null;
+            }
+
+            VertexSpec vertex = schedule.Vertices[nodes[0]];
+            if (vertex.Node < 0 || vertex.Group >= 0 || vertex.Stages >= 0 || pipeline.Spec.Nodes[vertex.Node].IsAsync)
+            {
+                return null;
+            }
+
+            int node = vertex.Node;
+            string call = Call(pipeline, node);
+            // NodeStarting and NodeFinished do nothing when nobody observes; unconditional calls keep the switch's
+            // cases to straight-line code (fewer blocks to compile; the optimized code inlines them to a null test).
+            return $"NodeStarting({node}); "
+                + (pipeline.Spec.Nodes[node].HasOutput ? $"{NodeField(node)} = {call}; " : call + "; ")
+                + $"NodeFinished({node}); return default;";
         }
 
         /// <summary>The node an exception is blamed on before anything in the vertex runs: the node, or a group's first member.</summary>
