@@ -56,6 +56,13 @@ namespace Kiln.Generators.Emit.Device
                 string name = type == "float" ? "Float" : "Double";
                 _writer.Line($"private static {type} Max{name}({type} a, {type} b) {{ if (a != b) {{ if (!{type}.IsNaN(a)) return b < a ? a : b; return a; }} return (global::ILGPU.Interop.FloatAsInt(b) & {sign}) != 0 ? a : b; }}");
                 _writer.Line($"private static {type} Min{name}({type} a, {type} b) {{ if (a != b) {{ if (!{type}.IsNaN(a)) return a < b ? a : b; return a; }} return (global::ILGPU.Interop.FloatAsInt(a) & {sign}) != 0 ? a : b; }}");
+
+                // .NET's Math.IEEERemainder, step by step (ILGPU cannot compile .NET's own: it calls Math.Sign).
+                string abs = $"global::System.Math.Abs";
+                _writer.Line($"private static {type} IeeeRemainder{name}({type} x, {type} y) {{ if ({type}.IsNaN(x)) return x; if ({type}.IsNaN(y)) return y; {type} regular = x % y; if ({type}.IsNaN(regular)) return {type}.NaN; "
+                    + $"if (regular == 0 && (global::ILGPU.Interop.FloatAsInt(x) & {sign}) != 0) return -({type})0; {type} alternative = regular - ({abs}(y) * (x > 0 ? 1 : (x < 0 ? -1 : 0))); "
+                    + $"if ({abs}(alternative) == {abs}(regular)) {{ {type} division = x / y; {type} rounded = ({type})global::System.Math.Round(division); return {abs}(rounded) > {abs}(division) ? alternative : regular; }} "
+                    + $"return {abs}(alternative) < {abs}(regular) ? alternative : regular; }}");
             }
 
             if (!_checksFaults)
@@ -375,6 +382,8 @@ namespace Kiln.Generators.Emit.Device
                     return $"(({x}) < ({arguments[1]}) ? ({arguments[1]}) : (({x}) > ({arguments[2]}) ? ({arguments[2]}) : ({x})))";
                 case "Sign":
                     return $"((({x}) > 0 ? 1 : 0) - (({x}) < 0 ? 1 : 0))";
+                case "IEEERemainder":
+                    return $"IeeeRemainder{(type == ScalarType.Float ? "Float" : "Double")}({x}, {arguments[1]})";
                 case "IsPositiveInfinity":
                     return $"(global::System.{owner}.IsInfinity({x}) && ({x}) > 0)";
                 case "IsNegativeInfinity":

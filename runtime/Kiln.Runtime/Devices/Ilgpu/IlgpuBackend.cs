@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Backends;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -250,7 +251,10 @@ namespace Kiln.Execution
                 {
                     try
                     {
-                        launcher = accelerator.LoadKernel<TArguments>(kernel);
+                        launcher = accelerator is CudaAccelerator
+                            && WithoutContraction(accelerator, kernel.Method) is { } compiled
+                            ? accelerator.LoadKernel(compiled).CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, TArguments>>()
+                            : accelerator.LoadKernel<TArguments>(kernel);
                     }
                     catch (Exception exception) when (exception is not OutOfMemoryException)
                     {
@@ -271,6 +275,35 @@ namespace Kiln.Execution
             {
                 throw Failure("LaunchKernel", exception, name, Reset(generation));
             }
+        }
+
+        /// <summary>
+        /// ILGPU writes float <c>a * b + c</c> as <c>mul.f32</c> and <c>add.f32</c> without a rounding mode, which PTX lets
+        /// the driver's compiler contract into one <c>fma</c> (rounded once, unlike C#). This adds <c>.rn</c> to every
+        /// float add, sub and mul, which PTX never contracts, so each rounds as in C#.
+        /// </summary>
+        public static string NoContraction(string ptx) =>
+            System.Text.RegularExpressions.Regex.Replace(ptx, @"\b(add|sub|mul)\.f(32|64)\b", "$1.rn.f$2");
+
+        /// <summary>
+        /// <paramref name="kernel"/> compiled by the accelerator's own PTX backend (libdevice included) with
+        /// <see cref="NoContraction"/> applied, or null where ILGPU's internals are not as in 1.5.3 (then ILGPU's own load
+        /// is used, and a GPU may contract).
+        /// </summary>
+        private static CompiledKernel? WithoutContraction(Accelerator accelerator, MethodInfo kernel)
+        {
+            const BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic;
+            if (typeof(Accelerator).GetProperty("Backend", Internal)?.GetValue(accelerator) is not ILGPU.Backends.Backend backend
+                || typeof(CompiledKernel).GetProperty("EntryPoint", Internal) is not { } entryPoint
+                || typeof(ILGPU.Backends.PTX.PTXCompiledKernel).GetConstructor(
+                    Internal, new[] { typeof(Context), typeof(ILGPU.Backends.EntryPoints.EntryPoint), typeof(ILGPU.Backends.CompiledKernel.KernelInfo), typeof(string) }) is not { } create)
+            {
+                return null;
+            }
+
+            var compiled = (ILGPU.Backends.PTX.PTXCompiledKernel)backend.Compile(
+                ILGPU.Backends.EntryPoints.EntryPointDescription.FromExplicitlyGroupedKernel(kernel), default);
+            return (CompiledKernel)create.Invoke(new object?[] { compiled.Context, entryPoint.GetValue(compiled), compiled.Info, NoContraction(compiled.PTXAssembly) });
         }
 
         private sealed class Buffer : DeviceBuffer
