@@ -30,6 +30,7 @@ namespace Kiln.Execution
 
         private readonly CudaDevice _device;
         private readonly object _gate = new();
+        private readonly object _launchGate = new();
         private readonly Dictionary<MethodInfo, Delegate> _kernels = new();
         private Accelerator? _accelerator;
         private int _generation;
@@ -268,8 +269,13 @@ namespace Kiln.Execution
 
             try
             {
-                launcher(accelerator.DefaultStream, new KernelConfig(groups, groupSize), arguments);
-                accelerator.Synchronize();
+                // One launch at a time per device: runs on one GPU serialize on its default stream anyway, and ILGPU's
+                // CPU accelerator runs one grid at a time on its own threads.
+                lock (_launchGate)
+                {
+                    launcher(accelerator.DefaultStream, new KernelConfig(groups, groupSize), arguments);
+                    accelerator.Synchronize();
+                }
             }
             catch (CudaException exception)
             {
