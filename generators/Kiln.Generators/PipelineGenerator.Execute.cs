@@ -65,6 +65,10 @@ namespace Kiln.Generators
 
             string source = PipelineEmitter.Emit(pipeline, context.CancellationToken);
             context.AddSource(PipelineEmitter.HintName(pipeline.Spec), source);
+            if (PipelineEmitter.EmitCudaKernels(pipeline) is { } cuda)
+            {
+                context.AddSource(PipelineEmitter.CudaHintName(pipeline.Spec), cuda);
+            }
         }
     }
 }
