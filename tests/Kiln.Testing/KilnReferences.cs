@@ -35,11 +35,14 @@ namespace Kiln.Testing
         /// <summary>A target framework with no package of its own: resolves to no reference, offline.</summary>
         public static ReferenceAssemblies Assemblies { get; } = new("net10.0");
 
-        /// <summary>Every .NET reference assembly of <see cref="NetCoreFolder"/>, then Kiln.Runtime.</summary>
+        /// <summary>Every .NET reference assembly of <see cref="NetCoreFolder"/>, then Kiln.Runtime and ILGPU.</summary>
         public static ImmutableArray<MetadataReference> All { get; } = Directory.GetFiles(NetCoreFolder, "*.dll")
             .Order(StringComparer.Ordinal)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .Append(MetadataReference.CreateFromFile(typeof(PipelineAttribute).Assembly.Location))
+            // Generated CUDA kernels are ILGPU kernels: the Kiln package brings ILGPU to every consumer.
+            .Append(MetadataReference.CreateFromFile(typeof(ILGPU.Index1D).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(ILGPU.Algorithms.XMath).Assembly.Location))
             .ToImmutableArray();
 
         private static string FindNetCoreFolder()
