@@ -55,15 +55,16 @@ namespace Kiln.Generators
             return false;
         }
 
-        private static void Emit(SourceProductionContext context, CompiledPipeline pipeline)
+        private static void Emit(SourceProductionContext context, LoweredPlan plan)
         {
+            CompiledPipeline pipeline = plan.Pipeline;
             // A class that cannot take another partial declaration gets nothing: its KILN002 says why.
             if (!pipeline.Spec.IsClass || !pipeline.Spec.IsPartial)
             {
                 return;
             }
 
-            string source = PipelineEmitter.Emit(pipeline, context.CancellationToken);
+            string source = PipelineEmitter.Emit(plan, context.CancellationToken);
             context.AddSource(PipelineEmitter.HintName(pipeline.Spec), source);
         }
     }

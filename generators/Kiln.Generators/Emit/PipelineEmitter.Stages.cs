@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -15,10 +16,10 @@ namespace Kiln.Generators.Emit
         // one source), starts every member on the thread pool, and completes when all have ended. A member never
         // throws to it: Stage{n} reports its failure with Fail and completes its pipe ends with the exception, so
         // its neighbours stop too.
-        private static void EmitStageGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        private static void EmitStageGroup(IndentedWriter writer, LoweredPlan plan, int group)
         {
-            PipelineSpec spec = pipeline.Spec;
-            EquatableArray<int> members = pipeline.Schedule!.StageGroups[group].Members;
+            PipelineSpec spec = plan.Spec;
+            EquatableArray<int> members = plan.Schedule!.StageGroups[group].Members;
 
             // Every source of bytes the group reads, with its readers (member, parameter) in order.
             var sources = new List<(string Key, string Expression, List<(int Node, int Parameter)> Readers)>();
@@ -49,7 +50,7 @@ namespace Kiln.Generators.Emit
             }
 
             writer.Line();
-            writer.Open($"private async {Tasks}.ValueTask Stages{group}()");
+            writer.Open($"private async {Tasks}.ValueTask {StagesMethod(group)}()");
             writer.Line($"{Tasks}.Task[] running;");
             writer.Open("try");
             writer.Line("var options = Options;");
@@ -94,7 +95,7 @@ namespace Kiln.Generators.Emit
                     ends.Add($"new {Streaming}.StageWriter(__pipe{member}.Writer, Token)");
                 }
 
-                writer.Line($"    {Tasks}.Task.Run(() => Stage{member}({string.Join(", ", ends)})),");
+                writer.Line($"    {Tasks}.Task.Run(() => {StageMethod(member)}({string.Join(", ", ends)})),");
             }
 
             writer.Line("};");
@@ -108,51 +109,43 @@ namespace Kiln.Generators.Emit
 
             foreach (int member in members)
             {
-                EmitStage(writer, pipeline, member);
+                EmitStage(writer, plan, plan.Invocations[member]);
             }
         }
 
-        private static void EmitStage(IndentedWriter writer, CompiledPipeline pipeline, int node)
+        private static void EmitStage(IndentedWriter writer, LoweredPlan plan, Invocation stage)
         {
-            NodeSpec stage = pipeline.Spec.Nodes[node];
+            int node = stage.Node;
             var ends = new List<string>();
             var parameters = new List<string>();
-            var arguments = new List<string>();
-            for (int p = 0; p < stage.Parameters.Count; p++)
+            for (int p = 0; p < stage.Arguments.Count; p++)
             {
-                ParameterSpec parameter = stage.Parameters[p];
-                if (StageSignature.IsPipeReader(parameter) && parameter.Role is ParameterRole.Node or ParameterRole.Input)
+                if (stage.Arguments[p].Source == ArgumentSource.PipeReader)
                 {
                     parameters.Add($"{PipeReaderType} __r{p}");
                     ends.Add($"__r{p}");
-                    arguments.Add($"__r{p}");
-                }
-                else
-                {
-                    arguments.Add(parameter.Role switch
-                    {
-                        ParameterRole.PipeOutput => "__w",
-                        ParameterRole.Node => NodeField(parameter.Producer),
-                        ParameterRole.Cancellation => "Token",
-                        _ => InputField(parameter.Name),
-                    });
                 }
             }
 
-            if (StageSignature.WritesPipe(stage))
+            if (stage.Arguments.Any(a => a.Source == ArgumentSource.PipeWriter))
             {
                 parameters.Add($"{PipeWriterType} __w");
                 ends.Add("__w");
             }
 
-            string call = $"await {ClassReference(pipeline.Spec)}.{Identifier(stage.Name)}({string.Join(", ", arguments)}).ConfigureAwait(false)";
+            string call = "await " + CallExpression(plan, stage, (argument, p) => argument.Source switch
+            {
+                ArgumentSource.PipeReader => $"__r{p}",
+                ArgumentSource.PipeWriter => "__w",
+                _ => FieldArgument(argument),
+            }) + ".ConfigureAwait(false)";
             writer.Line();
-            writer.Open($"private async {Tasks}.Task Stage{node}({string.Join(", ", parameters)})");
+            writer.Open($"private async {Tasks}.Task {StageMethod(node)}({string.Join(", ", parameters)})");
             writer.Line("bool observed = Observed;");
             writer.Line($"if (observed) NodeStarting({node});");
             writer.Line("global::System.Exception? failure = null;");
             writer.Open("try");
-            writer.Line(stage.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+            writer.Line(stage.HasOutput ? $"{NodeField(stage.Slot)} = {call};" : call + ";");
             writer.Close();
             writer.Open("catch (global::System.Exception exception)");
             writer.Line("failure = exception;");
@@ -168,14 +161,6 @@ namespace Kiln.Generators.Emit
 
             writer.Line($"if (observed && failure is null) NodeFinished({node});");
             writer.Close();
-        }
-
-        /// <summary>In a unit's segment: start stage group <paramref name="group"/>, handing the rest of the chain to a resume method if it is still running.</summary>
-        private static void EmitStagesStep(IndentedWriter writer, int unit, int position, int group)
-        {
-            writer.Line($"var pendingStages{group} = Stages{group}();");
-            writer.Line($"if (!pendingStages{group}.IsCompletedSuccessfully) return Unit{unit}From{position}(pendingStages{group});");
-            writer.Line($"pendingStages{group}.GetAwaiter().GetResult();");
         }
     }
 }

@@ -187,7 +187,7 @@ namespace Kiln.Execution
     public sealed class DeviceLaunch
     {
         /// <summary>Work-items per group; reductions fold each group's items in a fixed tree of this size.</summary>
-        public const int GroupSize = 256;
+        public const int GroupSize = DeviceContract.GroupSize;
 
         private readonly DeviceSession _session;
         private readonly ComputeDevice _device;
@@ -306,8 +306,8 @@ namespace Kiln.Execution
         }
 
         // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude).
-        private const int NoFault = 0;
-        private const int DivideByZeroFault = 1;
+        private const int NoFault = DeviceContract.NoFault;
+        private const int DivideByZeroFault = DeviceContract.DivideByZeroFault;
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
         public T[] Download<T>(int node)
