@@ -34,7 +34,10 @@ namespace Kiln.Generators.Emit
             return Line("}" + suffix);
         }
 
-        /// <summary>Opens a block under <paramref name="line"/> that closes when the result is disposed: <c>using (writer.Block("if (x)")) { ... }</c>.</summary>
+        /// <summary>
+        /// Opens a block under <paramref name="line"/> that closes when the result is disposed:
+        /// <c>using (writer.Block("if (x)")) { ... }</c>.
+        /// </summary>
         public BlockScope Block(string line, string suffix = "")
         {
             Open(line);

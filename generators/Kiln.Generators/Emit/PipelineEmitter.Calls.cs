@@ -15,7 +15,10 @@ namespace Kiln.Generators.Emit
 
         /// <summary>The call of <paramref name="invocation"/>'s method, each argument written from it and its position.</summary>
         private static string CallExpression(LoweredPlan plan, Invocation invocation, Func<InvocationArgument, int, string> argument) =>
-            $"{ClassReference(plan.Spec)}.{Identifier(invocation.Method)}({string.Join(", ", invocation.Arguments.Select(argument))})";
+            $"{Method(plan.Spec, invocation.Node)}({string.Join(", ", invocation.Arguments.Select(argument))})";
+
+        /// <summary>Node <paramref name="node"/>'s method, qualified by its class: what every call of it names.</summary>
+        private static string Method(PipelineSpec spec, int node) => $"{ClassReference(spec)}.{Identifier(spec.Nodes[node].Name)}";
 
         /// <summary>An argument read from the run's fields: a producer's value, an input, or the run's token.</summary>
         private static string FieldArgument(InvocationArgument argument) => argument.Source switch

@@ -107,7 +107,8 @@ namespace Kiln.Generators.Emit
             {
                 NodeSpec node = spec.Nodes[member];
                 KernelBody body = node.Program!.Kernel;
-                var callArguments = plan.Invocations[member].Arguments.Select((a, index) => DeviceArgumentExpression(source, a, body.Parameters[index].Type, block, member));
+                var callArguments = plan.Invocations[member].Arguments
+                    .Select((a, index) => DeviceArgumentExpression(source, a, body.Parameters[index].Type, block, member));
                 string call = $"{functions[member]}({string.Join(", ", callArguments)}{source.FaultArgument})";
                 if (node.Kind == NodeKindSpec.Reduce)
                 {
@@ -147,7 +148,8 @@ namespace Kiln.Generators.Emit
         // The tree is written for this many work-items; the launch runs groups of the same size.
         private const int DeviceGroupSize = DeviceContract.GroupSize;
 
-        private static string DeviceArgumentExpression(DeviceSourceWriter source, InvocationArgument argument, ScalarType type, KernelBlock block, int member) =>
+        private static string DeviceArgumentExpression(
+            DeviceSourceWriter source, InvocationArgument argument, ScalarType type, KernelBlock block, int member) =>
             argument.Source switch
             {
                 ArgumentSource.Index => "i",

@@ -74,7 +74,8 @@ namespace Kiln.Generators.Emit
             {
                 string member = Literal(spec.Nodes[check.Member].Name);
                 writer.Line($"at = {check.Member};");
-                writer.Line($"{Loop}.CheckLength({member}, {Literal(check.Parameter)}, {StreamLength(spec, check.Producer)}, {Literal(reference.Parameter)}, length);");
+                string checkedLength = StreamLength(spec, check.Producer);
+                writer.Line($"{Loop}.CheckLength({member}, {Literal(check.Parameter)}, {checkedLength}, {Literal(reference.Parameter)}, length);");
             }
 
             writer.Line($"at = {launch.Members[0]};");
@@ -191,7 +192,7 @@ namespace Kiln.Generators.Emit
 
         /// <summary>A reduction's value from its per-block (CPU) or per-work-group (device) partials, folded in the fixed tree.</summary>
         private static string FoldPartials(PipelineSpec spec, int reduction, string partials) =>
-            $"{Loop}.Combine({partials}, {Identity(spec.Nodes[reduction])}, static (a, b) => {ClassReference(spec)}.{Identifier(spec.Nodes[reduction].Name)}(a, b))";
+            $"{Loop}.Combine({partials}, {Identity(spec.Nodes[reduction])}, static (a, b) => {Method(spec, reduction)}(a, b))";
 
         private static string Identity(NodeSpec node)
         {

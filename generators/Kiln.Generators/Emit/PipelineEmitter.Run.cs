@@ -80,10 +80,10 @@ namespace Kiln.Generators.Emit
                 EmitGroup(writer, plan, launch);
             }
 
-            for (int g = 0; g < schedule.StageGroups.Count; g++)
+            foreach (StageLaunch launch in plan.Stages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EmitStageGroup(writer, plan, g);
+                EmitStageGroup(writer, plan, launch);
             }
 
             writer.Close();

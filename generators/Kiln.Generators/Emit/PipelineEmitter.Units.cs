@@ -24,7 +24,8 @@ namespace Kiln.Generators.Emit
 
             for (int position = 0; position < vertices.Count; position++)
             {
-                if (schedule.Vertices[vertices[position]] is StageVertex || (schedule.Vertices[vertices[position]] is TaskVertex task && plan.Invocations[task.Node].IsAsync))
+                Vertex vertex = schedule.Vertices[vertices[position]];
+                if (vertex is StageVertex || (vertex is TaskVertex task && plan.Invocations[task.Node].IsAsync))
                 {
                     EmitResume(writer, plan, unit, position);
                 }

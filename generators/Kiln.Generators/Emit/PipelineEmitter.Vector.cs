@@ -129,7 +129,7 @@ namespace Kiln.Generators.Emit
             {
                 writer.Open("if (i != start)");
                 writer.Open($"for (int lane = 0; lane < {vector}.Count; lane++)");
-                writer.Line($"{Accumulator(member)} = {ClassReference(spec)}.{Identifier(spec.Nodes[member].Name)}({Accumulator(member)}, {VectorAccumulator(member)}[lane]);");
+                writer.Line($"{Accumulator(member)} = {Method(spec, member)}({Accumulator(member)}, {VectorAccumulator(member)}[lane]);");
                 writer.Close();
                 writer.Close();
             }

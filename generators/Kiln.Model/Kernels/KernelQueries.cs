@@ -26,7 +26,10 @@ namespace Kiln.Model
             _ => false,
         };
 
-        /// <summary>Whether some expression of the program's bodies satisfies <paramref name="expression"/>, or some local's type <paramref name="declaration"/>.</summary>
+        /// <summary>
+        /// Whether some expression of the program's bodies satisfies <paramref name="expression"/>, or some local's type
+        /// <paramref name="declaration"/>.
+        /// </summary>
         public static bool Any(KernelProgram program, Func<KExpr, bool> expression, Func<ScalarType, bool>? declaration = null) =>
             Bodies(program).Any(b => Any(b.Body, expression, declaration ?? (_ => false)));
 

@@ -75,7 +75,10 @@ namespace Kiln.Model
         public bool HasOutput => Slot >= 0;
     }
 
-    /// <summary>Where a node's value lives during a run, addressed by index, so a store or a remote host can read and write it without knowing the field.</summary>
+    /// <summary>
+    /// Where a node's value lives during a run, addressed by index, so a store or a remote host can read and write it
+    /// without knowing the field.
+    /// </summary>
     /// <param name="Index">The slot's index (the node's index).</param>
     /// <param name="Node">The node whose output it holds.</param>
     /// <param name="Type">The value's type, fully qualified.</param>

@@ -49,7 +49,10 @@ namespace Kiln.Model
     /// <param name="Name">The group's name.</param>
     /// <param name="Whole">The fused block.</param>
     /// <param name="Alone">One block per member, for <c>Fusion = false</c>.</param>
-    /// <param name="Lengths">The streams read from outside: the first gives the length, the rest are checked against it; when empty, <see cref="LengthFrom"/> gives it.</param>
+    /// <param name="Lengths">
+    /// The streams read from outside: the first gives the length, the rest are checked against it; when empty,
+    /// <see cref="LengthFrom"/> gives it.
+    /// </param>
     /// <param name="LengthFrom">The node whose stream gives the length (the first external stream, or the first gathered one).</param>
     /// <param name="HasDeviceCode">Whether every member has IR a device writer can translate.</param>
     /// <param name="UsesDouble">Whether the device code uses double precision.</param>

@@ -9,12 +9,14 @@ namespace Kiln.Model
     /// <param name="Invocations">Per node, how it is called.</param>
     /// <param name="Slots">Per node, where its value lives (<see cref="ValueSlot.Index"/> equals the node's index), or null for a node without output.</param>
     /// <param name="Launches">Per fusion group, how it runs.</param>
+    /// <param name="Stages">Per stage group, how it starts.</param>
     /// <param name="UsesCancellation">Whether the run needs a token of its own: some node takes one, or stages run (their pipe ends take it).</param>
     public sealed record LoweredPlan(
         CompiledPipeline Pipeline,
         EquatableArray<Invocation> Invocations,
         EquatableArray<ValueSlot?> Slots,
         EquatableArray<KernelLaunch> Launches,
+        EquatableArray<StageLaunch> Stages,
         bool UsesCancellation)
     {
         /// <summary>The discovered pipeline.</summary>

@@ -51,7 +51,8 @@ namespace Kiln.Model
             return launches.ToEquatableArray();
         }
 
-        private static KernelBlock Block(PipelineSpec spec, Invocation[] invocations, IReadOnlyList<int> members, IReadOnlyList<int> fused, IReadOnlyList<int> written, bool device) =>
+        private static KernelBlock Block(
+            PipelineSpec spec, Invocation[] invocations, IReadOnlyList<int> members, IReadOnlyList<int> fused, IReadOnlyList<int> written, bool device) =>
             new(members.ToEquatableArray(), fused.ToEquatableArray(), written.ToEquatableArray(),
                 device ? LaunchArguments(spec, invocations, members, fused, written) : EquatableArray<LaunchArgument>.Empty);
 
@@ -68,7 +69,8 @@ namespace Kiln.Model
                 }
             }
 
-            foreach (LaunchArgumentKind kind in new[] { LaunchArgumentKind.Stream, LaunchArgumentKind.Gather, LaunchArgumentKind.Input, LaunchArgumentKind.Uniform })
+            var readKinds = new[] { LaunchArgumentKind.Stream, LaunchArgumentKind.Gather, LaunchArgumentKind.Input, LaunchArgumentKind.Uniform };
+            foreach (LaunchArgumentKind kind in readKinds)
             {
                 foreach (int member in members)
                 {

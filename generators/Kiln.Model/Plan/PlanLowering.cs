@@ -14,7 +14,13 @@ namespace Kiln.Model
         {
             if (!pipeline.IsValid)
             {
-                return new LoweredPlan(pipeline, EquatableArray<Invocation>.Empty, EquatableArray<ValueSlot?>.Empty, EquatableArray<KernelLaunch>.Empty, false);
+                return new LoweredPlan(
+                    pipeline,
+                    EquatableArray<Invocation>.Empty,
+                    EquatableArray<ValueSlot?>.Empty,
+                    EquatableArray<KernelLaunch>.Empty,
+                    EquatableArray<StageLaunch>.Empty,
+                    UsesCancellation: false);
             }
 
             PipelineSpec spec = pipeline.Spec;
@@ -43,6 +49,7 @@ namespace Kiln.Model
                 invocations.ToEquatableArray(),
                 slots.ToEquatableArray(),
                 Launches(pipeline, invocations),
+                StageLaunches(spec, pipeline.Schedule!),
                 usesCancellation);
         }
 
