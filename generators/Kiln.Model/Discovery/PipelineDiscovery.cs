@@ -143,7 +143,8 @@ namespace Kiln.Model
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
-        private static KernelProgram? ProgramOf(IMethodSymbol method, NodeKindSpec kind, EquatableArray<SignatureProblem> problems, Compilation compilation, CancellationToken cancellationToken) =>
+        private static KernelProgram? ProgramOf(
+            IMethodSymbol method, NodeKindSpec kind, EquatableArray<SignatureProblem> problems, Compilation compilation, CancellationToken cancellationToken) =>
             kind is NodeKindSpec.Kernel or NodeKindSpec.Reduce && problems.Count == 0 && !method.IsGenericMethod
                 ? KernelTranslator.Translate(method, compilation, cancellationToken).Program
                 : null;
@@ -288,7 +289,11 @@ namespace Kiln.Model
         }
 
         public static bool IsCancellationToken(ITypeSymbol type) =>
-            type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+            type is INamedTypeSymbol
+            {
+                Name: "CancellationToken",
+                ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } }
+            };
 
         private static EquatableArray<string> ContainingTypesOf(INamedTypeSymbol type)
         {
