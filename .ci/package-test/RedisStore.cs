@@ -1,0 +1,17 @@
+using Kiln;
+
+// A new user's program on Kiln.Redis alone: write two values, open the run again as a resumed run would, read them back.
+using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(args[1]);
+await using IRunStore store = new RedisRunStore(redis);
+string runId = "ci-" + Guid.NewGuid().ToString("N");
+var header = new RunHeader("v1", new byte[] { 1, 2, 3 });
+await store.OpenAsync("Consumer.Pipeline", runId, header);
+await store.WriteAsync("Consumer.Pipeline", runId, new[]
+{
+    new StoredValue(0, StoredValue.WholeNode, "\"hello\""u8.ToArray()),
+    new StoredValue(1, 0, "42"u8.ToArray()),
+});
+StoredRun resumed = await store.OpenAsync("Consumer.Pipeline", runId, header);
+resumed.EnsureMatches("Consumer.Pipeline", runId, header);
+Console.WriteLine($"store: restored {resumed.Values.Count} values, created={resumed.Created}, fingerprint={resumed.Header.Fingerprint}");
+await store.DeleteAsync("Consumer.Pipeline", runId);
