@@ -57,7 +57,10 @@ namespace Kiln.Model
     /// <param name="HasDeviceCode">Whether every member has IR a device writer can translate.</param>
     /// <param name="UsesDouble">Whether the device code uses double precision.</param>
     /// <param name="MayFault">Whether some device operation may fault where C# throws (integer division, <c>Math.Abs</c>).</param>
-    /// <param name="ReadOnHost">Residency: kernel members whose stream is copied back to the host after a device launch; the rest stay on the device.</param>
+    /// <param name="ReadOnHost">
+    /// Residency: kernel members whose stream is copied back to the host after a device launch; the rest stay on the
+    /// device.
+    /// </param>
     public sealed record KernelLaunch(
         int Group,
         string Name,

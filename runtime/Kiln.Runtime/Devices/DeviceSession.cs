@@ -25,6 +25,17 @@ namespace Kiln.Execution
             Trace = trace;
         }
 
+        /// <summary>
+        /// The session a run's kernels use: the device <paramref name="options"/> ask for, or null for the CPU. The
+        /// device layer chooses and opens it; the executor only receives it and releases it at the end.
+        /// </summary>
+        /// <exception cref="DeviceUnavailableException">A device was asked for explicitly and none is there.</exception>
+        internal static DeviceSession? Open(KilnOptions options, int nodeCount, TraceRecorder? trace)
+        {
+            ComputeDevice? device = Kiln.Devices.Select(options.Device);
+            return device is null ? null : new DeviceSession(device, nodeCount, trace);
+        }
+
         /// <summary>Records transfers and launches as trace events when the run is traced.</summary>
         internal TraceRecorder? Trace { get; }
 
