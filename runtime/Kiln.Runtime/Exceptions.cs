@@ -30,8 +30,27 @@ namespace Kiln
         /// <summary>The pipeline's name.</summary>
         public string PipelineName { get; }
 
+        /// <summary>
+        /// The exception for a node that failed with <paramref name="failure"/>: when that is the end of the node's
+        /// retries, the last attempt's exception becomes the inner exception and the attempts are counted.
+        /// </summary>
+        /// <param name="pipeline">The pipeline's name.</param>
+        /// <param name="nodeName">The node that failed.</param>
+        /// <param name="failure">What the node's call threw.</param>
+        /// <param name="itemIndex">For a map, the failing item.</param>
+        internal static PipelineException ForNode(string pipeline, string nodeName, Exception failure, int? itemIndex = null) =>
+            failure is Execution.AttemptsExhaustedException exhausted
+                ? new PipelineException(pipeline, nodeName, exhausted.InnerException!) { Attempts = exhausted.Attempts, ItemIndex = itemIndex }
+                : new PipelineException(pipeline, nodeName, failure) { ItemIndex = itemIndex };
+
         /// <summary>The first node of the run that failed.</summary>
         public string NodeName { get; }
+
+        /// <summary>For a <c>[Map]</c> node, the index of the item that failed; null for other nodes.</summary>
+        public int? ItemIndex { get; init; }
+
+        /// <summary>How many attempts the failing node (or item) made before the run gave up: 1 without retries.</summary>
+        public int Attempts { get; init; } = 1;
     }
 
     /// <summary>An explicitly requested device is not present on this machine.</summary>

@@ -6,6 +6,7 @@ namespace Kiln
     public sealed class KilnOptions
     {
         private int _maxDegreeOfParallelism = Environment.ProcessorCount;
+        private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(100);
 
         /// <summary>
         /// The most nodes that run on threads at the same time (asynchronous nodes awaiting I/O hold no thread).
@@ -39,6 +40,28 @@ namespace Kiln
 
         /// <summary>Bytes buffered in a pipe at which a paused writer resumes. Defaults to 512 KiB.</summary>
         public long PipeResumeWriterThreshold { get; set; } = 512 * 1024;
+
+        /// <summary>
+        /// The base delay between attempts of a node with <c>Retries</c>: it grows exponentially from one attempt to the
+        /// next, with jitter. Defaults to 100 ms.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+        public TimeSpan RetryDelay
+        {
+            get => _retryDelay;
+            set
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+                _retryDelay = value;
+            }
+        }
+
+        /// <summary>
+        /// Puts any Polly resilience pipeline on a node (circuit breaker, rate limiter, hedging, ...): called with the
+        /// node's name, a non-null result replaces the node's <c>Retries</c> and <c>TimeoutMs</c> policy. Cancellation of
+        /// the run still ends the node.
+        /// </summary>
+        public Func<string, Polly.ResiliencePipeline?>? Resilience { get; set; }
 
         internal static KilnOptions Default { get; } = new();
     }

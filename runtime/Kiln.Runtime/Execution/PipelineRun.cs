@@ -468,7 +468,9 @@ namespace Kiln.Execution
             if (state == StoppedByFailure)
             {
                 string node = _plan.NodeNames[_failedNode];
-                error = new PipelineException(_plan.Name, node, releaseError is null ? _failure! : new AggregateException(_failure!, releaseError));
+                error = releaseError is null
+                    ? PipelineException.ForNode(_plan.Name, node, _failure!)
+                    : new PipelineException(_plan.Name, node, new AggregateException(_failure!, releaseError));
             }
             else if (releaseError is not null)
             {
