@@ -23,6 +23,8 @@ namespace Kiln.Model
         PipeReader,
         /// <summary>A stage's own output <c>PipeWriter</c>.</summary>
         PipeWriter,
+        /// <summary>A map's item: one element of a producer's collection per call (SPEC section 10; not lowered yet).</summary>
+        Item,
         /// <summary>Nothing binds (an invalid pipeline); the writers never see it in a valid plan.</summary>
         None,
     }
@@ -35,17 +37,20 @@ namespace Kiln.Model
     public sealed record InvocationArgument(ArgumentSource Source, int Producer, string Name, string Type);
 
     /// <summary>
-    /// How a node's call is wrapped. Only the defaults exist today; retries and time-outs (<c>Retries</c>,
-    /// <c>TimeoutMs</c>), a condition (<c>[When]</c>) and a checkpoint through a store (durable runs) are filled in
-    /// here by lowering, and the one place that writes a call wraps it.
+    /// How a node's call is wrapped (SPEC sections 10 to 12). Only the defaults exist today; lowering fills in
+    /// <c>Retries</c>/<c>TimeoutMs</c> (run through Polly's <c>NodeAttempts</c>), a <c>[When]</c> condition, a
+    /// checkpoint through the run's store, and <c>Distributed</c>, and the one place that writes a call wraps it.
     /// </summary>
-    /// <param name="Retries">How many times a failed call is tried again.</param>
-    /// <param name="TimeoutMs">How long one try may take, or 0 for no limit.</param>
-    /// <param name="Condition">The node whose boolean value decides whether the call runs, or -1 to always run.</param>
-    /// <param name="Checkpoint">Whether the value is read from and written to the run's store.</param>
-    public sealed record NodePolicy(int Retries = 0, int TimeoutMs = 0, int Condition = -1, bool Checkpoint = false)
+    /// <param name="Retries">How many more attempts follow a failed one.</param>
+    /// <param name="TimeoutMs">How long one attempt may take, or 0 for no limit.</param>
+    /// <param name="Condition">The node whose <c>bool</c> value decides whether the call runs, or -1 to always run.</param>
+    /// <param name="RunsWhen">The value of <paramref name="Condition"/> that lets the call run.</param>
+    /// <param name="Checkpoint">Whether the value is read from and written to the run's store (a durable run).</param>
+    /// <param name="Distributed">Whether the call may run on the cluster.</param>
+    public sealed record NodePolicy(
+        int Retries = 0, int TimeoutMs = 0, int Condition = -1, bool RunsWhen = true, bool Checkpoint = false, bool Distributed = false)
     {
-        /// <summary>Call once, unconditionally, nothing stored.</summary>
+        /// <summary>Call once, here, unconditionally, nothing stored.</summary>
         public static readonly NodePolicy None = new();
     }
 
