@@ -55,6 +55,9 @@ namespace Kiln.Analyzers
                 case DiagnosticTarget.AfterArgument when method is not null:
                     return AfterArgument(method, problem.Attribute, problem.Argument);
 
+                case DiagnosticTarget.Member when problem.Arguments.Count > 0:
+                    return UserMember(problem.Arguments[0]) ?? TypeLocation();
+
                 default:
                     return TypeLocation();
             }
@@ -79,6 +82,23 @@ namespace Kiln.Analyzers
             }
 
             return FirstSourceLocation(_type) ?? Location.None;
+        }
+
+        // The analyzers see the generated members too; the user's own declaration is the one outside Kiln's files.
+        private Location? UserMember(string name)
+        {
+            foreach (ISymbol member in _type.GetMembers(name))
+            {
+                foreach (Location location in member.Locations)
+                {
+                    if (location.IsInSource && !PipelineDiscovery.IsGeneratedByKiln(location.SourceTree))
+                    {
+                        return location;
+                    }
+                }
+            }
+
+            return null;
         }
 
         private Location? FromArgument(IParameterSymbol parameter)

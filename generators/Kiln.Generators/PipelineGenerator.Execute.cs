@@ -58,8 +58,8 @@ namespace Kiln.Generators
         private static void Emit(SourceProductionContext context, LoweredPlan plan)
         {
             CompiledPipeline pipeline = plan.Pipeline;
-            // A class that cannot take another partial declaration gets nothing: its KILN002 says why.
-            if (!pipeline.Spec.IsClass || !pipeline.Spec.IsPartial)
+            // A class that cannot take another partial declaration gets nothing: its KILN002 (or the compiler) says why.
+            if (!PipelineEmitter.CanDeclare(pipeline.Spec))
             {
                 return;
             }

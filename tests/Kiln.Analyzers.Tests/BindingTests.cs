@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Threading.Tasks;
 using Kiln.Analyzers;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
@@ -10,9 +11,9 @@ namespace Kiln.Analyzers.Tests;
 public class BindingTests
 {
     [Fact]
-    public void Implicit_reference_numeric_and_nullable_conversions_from_the_producer_are_fine()
+    public async Task Implicit_reference_numeric_and_nullable_conversions_from_the_producer_are_fine()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -31,9 +32,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void A_parameter_the_producer_output_does_not_convert_to_is_reported_at_the_parameter()
+    public async Task A_parameter_the_producer_output_does_not_convert_to_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -54,9 +55,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void The_output_of_an_async_node_is_the_unwrapped_type()
+    public async Task The_output_of_an_async_node_is_the_unwrapped_type()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -67,9 +68,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void An_input_with_two_types_is_reported_where_it_disagrees_with_its_first_appearance()
+    public async Task An_input_with_two_types_is_reported_where_it_disagrees_with_its_first_appearance()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -88,9 +89,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void A_nullable_annotation_does_not_make_an_input_a_different_type()
+    public async Task A_nullable_annotation_does_not_make_an_input_a_different_type()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -101,9 +102,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void From_naming_no_node_is_reported_at_the_argument_with_the_closest_name()
+    public async Task From_naming_no_node_is_reported_at_the_argument_with_the_closest_name()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -123,9 +124,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void After_naming_no_node_is_reported_at_that_argument_of_that_attribute()
+    public async Task After_naming_no_node_is_reported_at_that_argument_of_that_attribute()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -148,9 +149,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void After_with_an_explicit_array_is_reported_at_the_element()
+    public async Task After_with_an_explicit_array_is_reported_at_the_element()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -161,9 +162,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void A_name_far_from_every_node_gets_no_suggestion()
+    public async Task A_name_far_from_every_node_gets_no_suggestion()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -178,9 +179,9 @@ public class BindingTests
     }
 
     [Fact]
-    public void A_parameter_bound_to_a_node_without_output_is_reported_at_the_parameter()
+    public async Task A_parameter_bound_to_a_node_without_output_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {

@@ -1,15 +1,21 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading.Tasks;
 using Kiln.Testing;
 using Xunit;
 
 namespace Kiln.Analyzers.Tests;
 
-/// <summary>The KILN002 and KILN006 code fixes, applied in a workspace; the fixed code must build cleanly.</summary>
+/// <summary>
+/// The KILN002 and KILN006 code fixes on Microsoft.CodeAnalysis.Testing: each fix is applied one by one and as Fix All
+/// (document, project, solution), every result must equal the expected text, and the fixed code must build cleanly.
+/// </summary>
 public class CodeFixTests
 {
     [Fact]
     public Task A_plain_class_becomes_static_partial_after_its_accessibility() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public class {|KILN002:Report|}
@@ -27,7 +33,7 @@ public class CodeFixTests
 
     [Fact]
     public Task A_class_without_modifiers_keeps_its_indentation_and_comments() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             namespace Reports
             {
@@ -51,7 +57,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Sealed_is_dropped_and_existing_modifiers_kept() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             internal sealed partial class {|KILN002:Report|}
@@ -69,7 +75,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Abstract_is_dropped() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             abstract public class {|KILN002:Report|}
@@ -87,7 +93,7 @@ public class CodeFixTests
 
     [Fact]
     public Task A_static_class_only_gains_partial() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public static class {|KILN002:Report|}
@@ -105,7 +111,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Enclosing_types_that_are_not_partial_become_partial() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             public static class Outer
             {
@@ -135,7 +141,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Fix_all_makes_every_pipeline_in_the_document_static_partial() =>
-        CodeFixVerifier.VerifyFixAllAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public sealed class {|KILN002:First|}
@@ -164,22 +170,18 @@ public class CodeFixTests
             """);
 
     [Fact]
-    public async Task A_struct_is_offered_no_fix()
-    {
-        var offered = await CodeFixVerifier.OfferedAsync(Sources.Usings + """
-            [Pipeline]
-            public partial struct Report
+    public Task A_struct_is_offered_no_fix() =>
+        KilnVerifier.NoFixAsync(Sources.Usings + """
+            [{|CS0592:Pipeline|}]
+            public partial struct {|KILN002:Report|}
             {
                 [Task] public static int Parse(string text) => text.Length;
             }
             """);
 
-        Assert.Empty(offered);
-    }
-
     [Fact]
     public Task An_unknown_From_name_becomes_nameof_the_closest_node() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public static partial class Report
@@ -199,7 +201,7 @@ public class CodeFixTests
 
     [Fact]
     public Task An_unknown_After_name_becomes_nameof_the_closest_node() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public static partial class Report
@@ -221,7 +223,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Nameof_of_a_missing_name_is_fixed_too() =>
-        CodeFixVerifier.VerifyAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public static partial class Report
@@ -241,7 +243,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Fix_all_replaces_each_unknown_name_with_its_own_closest_node() =>
-        CodeFixVerifier.VerifyFixAllAsync(
+        KilnVerifier.FixAsync(
             Sources.Usings + """
             [Pipeline]
             public static partial class Report
@@ -262,32 +264,44 @@ public class CodeFixTests
             """);
 
     [Fact]
-    public async Task A_name_without_a_close_node_is_offered_no_fix()
-    {
-        var offered = await CodeFixVerifier.OfferedAsync(Sources.Usings + """
+    public Task A_name_without_a_close_node_is_offered_no_fix() =>
+        KilnVerifier.NoFixAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
                 [Task] public static int[] Parse(string text) => new[] { text.Length };
-                [Task] public static int Count([From("Histogram")] int[] values) => values.Length;
+                [Task] public static int Count([From({|KILN006:"Histogram"|})] int[] values) => values.Length;
             }
             """);
-
-        Assert.Empty(offered);
-    }
 
     [Fact]
     public async Task The_fix_title_names_the_replacement()
     {
-        var offered = await CodeFixVerifier.OfferedAsync(Sources.Usings + """
-            [Pipeline]
-            public class Report
-            {
-                [Task] public static int[] Parse(string text) => new[] { text.Length };
-                [Task] public static int Count([From("Parce")] int[] values) => values.Length;
-            }
-            """);
+        var offered = new ConcurrentDictionary<string, bool>();
+        await new KilnCodeFixTest
+        {
+            TestCode = Sources.Usings + """
+                [Pipeline]
+                public class {|KILN002:Report|}
+                {
+                    [Task] public static int[] Parse(string text) => new[] { text.Length };
+                    [Task] public static int Count([From({|KILN006:"Parce"|})] int[] values) => values.Length;
+                }
+                """,
+            FixedCode = Sources.Usings + """
+                [Pipeline]
+                public static partial class Report
+                {
+                    [Task] public static int[] Parse(string text) => new[] { text.Length };
+                    [Task] public static int Count([From(nameof(Parse))] int[] values) => values.Length;
+                }
+                """,
+            // Fix All fixes one kind of diagnostic at a time: KILN002 in one pass, KILN006 in the next.
+            NumberOfFixAllIterations = 2,
+            // Called for every fix the package applies, one by one and as Fix All.
+            CodeActionVerifier = (action, _) => offered[action.Title] = true,
+        }.RunAsync();
 
-        Assert.Equal(new[] { "Make 'Report' a static partial class", "Use nameof(Parse)" }, offered);
+        Assert.Equal(new[] { "Make 'Report' a static partial class", "Use nameof(Parse)" }, offered.Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
 using Xunit;
@@ -9,9 +10,9 @@ namespace Kiln.Analyzers.Tests;
 public class CycleTests
 {
     [Fact]
-    public void Two_nodes_consuming_each_other_are_a_cycle_reported_at_both()
+    public async Task Two_nodes_consuming_each_other_are_a_cycle_reported_at_both()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Loop
             {
@@ -26,9 +27,9 @@ public class CycleTests
     }
 
     [Fact]
-    public void Three_node_cycle_names_the_whole_path_at_every_method()
+    public async Task Three_node_cycle_names_the_whole_path_at_every_method()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Ring
             {
@@ -44,9 +45,9 @@ public class CycleTests
     }
 
     [Fact]
-    public void A_node_naming_itself_in_From_is_a_cycle()
+    public async Task A_node_naming_itself_in_From_is_a_cycle()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Self
             {
@@ -59,10 +60,10 @@ public class CycleTests
     }
 
     [Fact]
-    public void A_parameter_named_as_its_own_node_is_an_input_not_a_cycle()
+    public async Task A_parameter_named_as_its_own_node_is_an_input_not_a_cycle()
     {
         // SPEC section 5's own example: Gamma's `gamma` is the gamma value, not Gamma's output.
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Self
             {
@@ -78,9 +79,9 @@ public class CycleTests
     }
 
     [Fact]
-    public void After_edges_close_cycles_too()
+    public async Task After_edges_close_cycles_too()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Ordered
             {
@@ -93,9 +94,9 @@ public class CycleTests
     }
 
     [Fact]
-    public void Nodes_downstream_of_a_cycle_are_not_reported()
+    public async Task Nodes_downstream_of_a_cycle_are_not_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Tail
             {
@@ -107,9 +108,9 @@ public class CycleTests
     }
 
     [Fact]
-    public void Code_calling_RunAsync_on_a_cyclic_pipeline_still_compiles()
+    public async Task Code_calling_RunAsync_on_a_cyclic_pipeline_still_compiles()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Loop
             {

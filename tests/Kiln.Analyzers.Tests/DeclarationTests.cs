@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Xunit;
 
@@ -8,9 +9,9 @@ namespace Kiln.Analyzers.Tests;
 public class DeclarationTests
 {
     [Fact]
-    public void A_pipeline_class_that_is_not_static_is_reported_at_its_identifier()
+    public async Task A_pipeline_class_that_is_not_static_is_reported_at_its_identifier()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public partial class {|KILN002:Report|}
             {
@@ -27,9 +28,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_pipeline_class_that_is_not_partial_is_reported()
+    public async Task A_pipeline_class_that_is_not_partial_is_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static class {|KILN002:Report|}
             {
@@ -39,9 +40,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_sealed_pipeline_class_is_reported()
+    public async Task A_sealed_pipeline_class_is_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public sealed partial class {|KILN002:Report|}
             {
@@ -51,9 +52,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_pipeline_nested_in_a_type_that_is_not_partial_is_reported()
+    public async Task A_pipeline_nested_in_a_type_that_is_not_partial_is_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             public static class Outer
             {
                 [Pipeline]
@@ -66,9 +67,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_pipeline_nested_in_partial_types_is_fine()
+    public async Task A_pipeline_nested_in_partial_types_is_fine()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             namespace Reports
             {
                 public static partial class Outer
@@ -89,9 +90,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_pipeline_struct_is_reported()
+    public async Task A_pipeline_struct_is_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [{|CS0592:Pipeline|}]
             public partial struct {|KILN002:Report|}
             {
@@ -101,9 +102,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_pipeline_record_is_reported()
+    public async Task A_pipeline_record_is_reported()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public partial record {|KILN002:Report|}
             {
@@ -113,9 +114,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void KILN002_is_reported_at_the_declaration_that_carries_Pipeline()
+    public async Task KILN002_is_reported_at_the_declaration_that_carries_Pipeline()
     {
-        AnalyzerVerifier.Verify(
+        await KilnVerifier.AnalyzeAsync(
             Sources.Usings + """
             public partial class Report
             {
@@ -132,9 +133,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void An_instance_node_is_reported_at_the_method_identifier()
+    public async Task An_instance_node_is_reported_at_the_method_identifier()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -146,9 +147,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_generic_node_is_reported_at_the_method_identifier()
+    public async Task A_generic_node_is_reported_at_the_method_identifier()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -166,9 +167,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_task_taking_a_parameter_by_reference_is_reported_at_the_parameter()
+    public async Task A_task_taking_a_parameter_by_reference_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -185,9 +186,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void Overloaded_nodes_are_reported_at_each_overload()
+    public async Task Overloaded_nodes_are_reported_at_each_overload()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {
@@ -206,9 +207,9 @@ public class DeclarationTests
     }
 
     [Fact]
-    public void A_method_marked_as_two_kinds_of_node_is_reported()
+    public async Task A_method_marked_as_two_kinds_of_node_is_reported()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Report
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq;
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
 using Xunit;
@@ -26,9 +27,9 @@ public class KernelBodyTests
     // KILN101: allocations and reference-type objects.
 
     [Fact]
-    public void An_array_creation_is_an_allocation()
+    public async Task An_array_creation_is_an_allocation()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 var taps = {|KILN101:new float[3]|};
@@ -40,17 +41,17 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void An_object_creation_is_an_allocation()
+    public async Task An_object_creation_is_an_allocation()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load) => load + {|KILN101:new Random()|}.Next();
             """));
     }
 
     [Fact]
-    public void A_string_interpolation_is_an_allocation()
+    public async Task A_string_interpolation_is_an_allocation()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load) => {|KILN101:$"{load}"|}.Length;
             """));
 
@@ -58,9 +59,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void String_concatenation_is_an_allocation()
+    public async Task String_concatenation_is_an_allocation()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load) => ({|KILN101:"x" + load|}).Length + ({|KILN101:"y" == load.ToString()|} ? 1 : 0);
             """));
     }
@@ -68,9 +69,9 @@ public class KernelBodyTests
     // KILN102: exceptions.
 
     [Fact]
-    public void A_throw_statement_is_reported_at_throw()
+    public async Task A_throw_statement_is_reported_at_throw()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 if (load < 0) {|KILN102:throw|} new ArgumentOutOfRangeException(nameof(load));
@@ -82,17 +83,17 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_throw_expression_is_reported_at_throw()
+    public async Task A_throw_expression_is_reported_at_throw()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load) => load >= 0 ? load : {|KILN102:throw|} new InvalidOperationException();
             """));
     }
 
     [Fact]
-    public void A_try_statement_is_reported_at_try()
+    public async Task A_try_statement_is_reported_at_try()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN102:try|}
@@ -109,9 +110,9 @@ public class KernelBodyTests
     // KILN103: calls without a device counterpart.
 
     [Fact]
-    public void Console_WriteLine_has_no_device_counterpart()
+    public async Task Console_WriteLine_has_no_device_counterpart()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN103:Console.WriteLine(load)|};
@@ -123,25 +124,25 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_Math_method_without_a_device_counterpart_is_reported()
+    public async Task A_Math_method_without_a_device_counterpart_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static long K(int load) => {|KILN103:Math.BigMul(load, load)|};
             """).Replace("float[] Load", "int[] Load", System.StringComparison.Ordinal).Replace("new float[8]", "new int[8]", System.StringComparison.Ordinal));
     }
 
     [Fact]
-    public void An_instance_method_from_metadata_is_reported()
+    public async Task An_instance_method_from_metadata_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load) => {|KILN103:load.CompareTo(1f)|};
             """));
     }
 
     [Fact]
-    public void A_property_from_metadata_is_reported()
+    public async Task A_property_from_metadata_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load) => (int)load + {|KILN103:Environment.ProcessorCount|};
             """));
     }
@@ -149,9 +150,9 @@ public class KernelBodyTests
     // KILN104: statements and expressions kernels cannot run.
 
     [Fact]
-    public void Foreach_is_reported_at_its_keyword()
+    public async Task Foreach_is_reported_at_its_keyword()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 float sum = 0;
@@ -168,9 +169,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Goto_is_reported_at_its_keyword()
+    public async Task Goto_is_reported_at_its_keyword()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 if (load > 1) {|KILN104:goto|} done;
@@ -182,9 +183,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Switch_lock_and_using_are_each_reported()
+    public async Task Switch_lock_and_using_are_each_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             private static readonly object Gate = new();
 
             [Kernel] public static int K(int load)
@@ -208,17 +209,17 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Checked_arithmetic_is_reported()
+    public async Task Checked_arithmetic_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load, int bias) => {|KILN104:checked((int)load + bias)|};
             """));
     }
 
     [Fact]
-    public void An_increment_inside_an_expression_is_reported()
+    public async Task An_increment_inside_an_expression_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(float load, int bias)
             {
                 int next = {|KILN104:bias++|};
@@ -228,9 +229,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Local_functions_patterns_and_delegate_calls_are_reported()
+    public async Task Local_functions_patterns_and_delegate_calls_are_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 static float {|KILN104:Twice|}(float v) => v * 2;
@@ -241,9 +242,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_switch_expression_is_reported()
+    public async Task A_switch_expression_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load, int mode) => {|KILN104:mode switch { 0 => load, _ => -load }|};
             """));
     }
@@ -251,9 +252,9 @@ public class KernelBodyTests
     // KILN105: recursion.
 
     [Fact]
-    public void Direct_recursion_is_reported_at_the_recursive_call()
+    public async Task Direct_recursion_is_reported_at_the_recursive_call()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load) => Halve(load);
 
             private static float Halve(float v) => v < 1 ? v : {|KILN105:Halve(v / 2)|};
@@ -263,9 +264,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Mutual_recursion_is_reported_at_the_call_that_closes_the_cycle_with_its_path()
+    public async Task Mutual_recursion_is_reported_at_the_call_that_closes_the_cycle_with_its_path()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static int K(int load) => IsEven(load) ? 1 : 0;
 
             private static bool IsEven(int n) => n == 0 || IsOdd(n - 1);
@@ -277,9 +278,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_kernel_calling_itself_is_recursive()
+    public async Task A_kernel_calling_itself_is_recursive()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load) => load > 1 ? {|KILN105:K(load / 2)|} : load;
             """));
     }
@@ -287,9 +288,9 @@ public class KernelBodyTests
     // KILN106: types kernels cannot use.
 
     [Fact]
-    public void String_and_decimal_locals_are_reported_at_their_type()
+    public async Task String_and_decimal_locals_are_reported_at_their_type()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN106:string|} name = "load";
@@ -303,9 +304,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_var_local_is_reported_at_var_when_its_initializer_is_fine_by_itself()
+    public async Task A_var_local_is_reported_at_var_when_its_initializer_is_fine_by_itself()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN106:var|} letter = 'a';
@@ -317,17 +318,17 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_cast_to_object_is_reported_at_the_type()
+    public async Task A_cast_to_object_is_reported_at_the_type()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static bool K(float load) => (({|KILN106:object|})load).Equals(null);
             """));
     }
 
     [Fact]
-    public void Nullable_class_and_struct_locals_are_reported()
+    public async Task Nullable_class_and_struct_locals_are_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN106:float?|} maybe = load;
@@ -339,9 +340,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_helper_signature_with_unsupported_types_is_reported_in_the_helper()
+    public async Task A_helper_signature_with_unsupported_types_is_reported_in_the_helper()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load) => Scale(load, "x") + (float)Exact(load);
 
             private static float Scale(float v, {|KILN106:string|} unit) => v;
@@ -353,9 +354,9 @@ public class KernelBodyTests
     // KILN107: static fields.
 
     [Fact]
-    public void Reading_a_static_readonly_field_is_reported()
+    public async Task Reading_a_static_readonly_field_is_reported()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             private static readonly float Gain = 2f;
 
             [Kernel] public static float K(float load) => load * {|KILN107:Gain|};
@@ -365,9 +366,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void Writing_a_static_field_of_another_class_is_reported()
+    public async Task Writing_a_static_field_of_another_class_is_reported()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float K(float load)
             {
                 {|KILN107:Counters.Calls|} = 1;
@@ -385,9 +386,9 @@ public class KernelBodyTests
     // Helpers are validated too, once however many kernels call them.
 
     [Fact]
-    public void A_problem_in_a_helper_is_reported_once_for_two_kernels()
+    public async Task A_problem_in_a_helper_is_reported_once_for_two_kernels()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Kernel] public static float First(float load) => Helpers.Weigh(load);
 
             [Kernel] public static float Second(float load) => Helpers.Weigh(load) * 2;
@@ -401,9 +402,9 @@ public class KernelBodyTests
     }
 
     [Fact]
-    public void A_reduction_body_is_checked()
+    public async Task A_reduction_body_is_checked()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
             [Reduce(Identity = 0)] public static float Total(float acc, float load)
             {
                 {|KILN103:Console.Write(acc)|};
@@ -415,9 +416,9 @@ public class KernelBodyTests
     // No false positives.
 
     [Fact]
-    public void Valid_kernels_report_nothing()
+    public async Task Valid_kernels_report_nothing()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
             private const float Half = 0.5f;
 
             [Kernel] public static float Exposure(float load, float ev) => load * MathF.Pow(2f, ev);

@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Xunit;
 
@@ -8,9 +9,9 @@ namespace Kiln.Analyzers.Tests;
 public class SignatureTests
 {
     [Fact]
-    public void A_kernel_parameter_that_is_not_a_scalar_is_reported_at_the_parameter()
+    public async Task A_kernel_parameter_that_is_not_a_scalar_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Image
             {
@@ -23,9 +24,9 @@ public class SignatureTests
     }
 
     [Fact]
-    public void A_kernel_returning_an_array_is_reported_at_the_method()
+    public async Task A_kernel_returning_an_array_is_reported_at_the_method()
     {
-        AnalyzerVerifier.Verify(Sources.Usings + """
+        await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Image
             {
@@ -36,9 +37,9 @@ public class SignatureTests
     }
 
     [Fact]
-    public void A_reduction_with_three_parameters_is_reported_at_the_method()
+    public async Task A_reduction_with_three_parameters_is_reported_at_the_method()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Image
             {
@@ -51,9 +52,9 @@ public class SignatureTests
     }
 
     [Fact]
-    public void Kernels_and_a_reduction_with_valid_signatures_have_no_diagnostics()
+    public async Task Kernels_and_a_reduction_with_valid_signatures_have_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Image
             {

@@ -1,3 +1,4 @@
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Xunit;
 
@@ -9,9 +10,9 @@ public class StageSignatureTests
     private static string Pipeline(string members) => Sources.Usings + "using System.IO;\nusing System.IO.Pipelines;\n\n[Pipeline]\npublic static partial class Logs\n{\n" + members + "\n}\n";
 
     [Fact]
-    public void Stages_joined_by_pipes_with_a_tee_a_result_and_task_inputs_are_valid()
+    public async Task Stages_joined_by_pipes_with_a_tee_a_result_and_task_inputs_are_valid()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Task] public static byte[] Load(string path) => File.ReadAllBytes(path);
                 [Stage] public static async Task Inflate(PipeReader load, PipeWriter output, CancellationToken ct) { await Task.Yield(); }
                 [Stage] public static async Task Lines(PipeReader inflate, PipeWriter output) { await Task.Yield(); }
@@ -22,9 +23,9 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void A_synchronous_stage_is_reported_at_the_method()
+    public async Task A_synchronous_stage_is_reported_at_the_method()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static long {|KILN011:Count|}(PipeReader input) => 0;
             """));
 
@@ -32,9 +33,9 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void A_PipeWriter_not_named_output_is_reported_at_the_parameter()
+    public async Task A_PipeWriter_not_named_output_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task Copy(PipeReader input, PipeWriter {|KILN011:sink|}) => Task.CompletedTask;
                 [Stage] public static Task<long> Count(PipeReader copy) => Task.FromResult(0L);
             """));
@@ -43,18 +44,18 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void A_second_PipeWriter_is_reported_at_the_second()
+    public async Task A_second_PipeWriter_is_reported_at_the_second()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task Split(PipeReader input, PipeWriter output, PipeWriter {|KILN011:rest|}) => Task.CompletedTask;
                 [Stage] public static Task<long> Count(PipeReader split) => Task.FromResult(0L);
             """));
     }
 
     [Fact]
-    public void A_stage_with_neither_an_output_pipe_nor_a_result_is_reported_at_the_method()
+    public async Task A_stage_with_neither_an_output_pipe_nor_a_result_is_reported_at_the_method()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task {|KILN011:Drain|}(PipeReader input) => Task.CompletedTask;
             """));
 
@@ -62,17 +63,17 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void An_output_pipe_no_stage_reads_is_reported_at_the_output_parameter()
+    public async Task An_output_pipe_no_stage_reads_is_reported_at_the_output_parameter()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task Copy(PipeReader input, PipeWriter {|KILN011:output|}) => Task.CompletedTask;
             """));
     }
 
     [Fact]
-    public void Reading_the_pipe_of_a_stage_that_writes_none_is_reported_at_the_reader()
+    public async Task Reading_the_pipe_of_a_stage_that_writes_none_is_reported_at_the_reader()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task<long> Count(PipeReader input) => Task.FromResult(0L);
                 [Stage] public static Task<long> Again(PipeReader {|KILN011:count|}) => Task.FromResult(0L);
             """));
@@ -81,18 +82,18 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void Waiting_for_the_result_of_a_stage_joined_by_pipes_is_reported_at_the_parameter()
+    public async Task Waiting_for_the_result_of_a_stage_joined_by_pipes_is_reported_at_the_parameter()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task<long> Copy(PipeReader input, PipeWriter output) => Task.FromResult(0L);
                 [Stage] public static Task<long> Count(PipeReader copy, [From(nameof(Copy))] long {|KILN011:total|}) => Task.FromResult(total);
             """));
     }
 
     [Fact]
-    public void Waiting_for_a_task_downstream_of_the_same_stages_is_reported_at_the_parameter()
+    public async Task Waiting_for_a_task_downstream_of_the_same_stages_is_reported_at_the_parameter()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Pipeline("""
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Stage] public static Task<long> Copy(PipeReader input, PipeWriter output) => Task.FromResult(0L);
                 [Task] public static int Half(long copy) => (int)(copy / 2);
                 [Stage] public static Task<long> Count(PipeReader copy, int {|KILN011:half|}) => Task.FromResult((long)half);
@@ -102,9 +103,9 @@ public class StageSignatureTests
     }
 
     [Fact]
-    public void A_PipeReader_bound_to_a_task_that_returns_no_bytes_is_a_type_mismatch()
+    public async Task A_PipeReader_bound_to_a_task_that_returns_no_bytes_is_a_type_mismatch()
     {
-        AnalyzerVerifier.Verify(Pipeline("""
+        await KilnVerifier.AnalyzeAsync(Pipeline("""
                 [Task] public static int Size() => 3;
                 [Stage] public static Task<long> Count(PipeReader {|KILN004:size|}) => Task.FromResult(0L);
             """));

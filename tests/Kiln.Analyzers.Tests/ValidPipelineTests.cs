@@ -1,3 +1,4 @@
+using System.Threading.Tasks;
 using Kiln.Testing;
 using Xunit;
 
@@ -7,9 +8,9 @@ namespace Kiln.Analyzers.Tests;
 public class ValidPipelineTests
 {
     [Fact]
-    public void The_spec_example_with_async_nodes_and_a_cancellation_token_has_no_diagnostics()
+    public async Task The_spec_example_with_async_nodes_and_a_cancellation_token_has_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             public sealed record Summary(int Count);
 
             [Pipeline]
@@ -32,9 +33,9 @@ public class ValidPipelineTests
     }
 
     [Fact]
-    public void After_Output_ValueTask_and_From_together_have_no_diagnostics()
+    public async Task After_Output_ValueTask_and_From_together_have_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Load
             {
@@ -58,9 +59,9 @@ public class ValidPipelineTests
     }
 
     [Fact]
-    public void Keyword_names_and_case_insensitive_binding_have_no_diagnostics()
+    public async Task Keyword_names_and_case_insensitive_binding_have_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             [Pipeline]
             public static partial class Audit
             {
@@ -78,9 +79,9 @@ public class ValidPipelineTests
     }
 
     [Fact]
-    public void A_pipeline_without_nodes_or_sinks_has_no_diagnostics()
+    public async Task A_pipeline_without_nodes_or_sinks_has_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(Sources.Usings + """
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + """
             namespace Empty
             {
                 [Pipeline]
@@ -105,9 +106,9 @@ public class ValidPipelineTests
     }
 
     [Fact]
-    public void Pipeline_declared_over_several_partial_declarations_has_no_diagnostics()
+    public async Task Pipeline_declared_over_several_partial_declarations_has_no_diagnostics()
     {
-        ImmutableDiagnostics diagnostics = AnalyzerVerifier.Verify(
+        ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(
             Sources.Usings + """
             public static partial class Split
             {

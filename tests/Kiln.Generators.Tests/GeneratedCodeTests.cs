@@ -102,26 +102,6 @@ public class GeneratedCodeTests
     }
 
     [Fact]
-    public void Nullable_reference_inputs_and_outputs_compile_cleanly_with_nullable_enabled()
-    {
-        string source = Usings + """
-            #nullable enable
-            namespace Shop;
-            [Pipeline]
-            public static partial class P
-            {
-                [Task] public static string? Find(string? key) => key;
-                [Task] public static int[]? Lengths(string? find) => find is null ? null : new[] { find.Length };
-                [Task, Output] public static System.Collections.Generic.List<string?> Names(string? find) => new() { find };
-                [Task] public static int Total(int[]? lengths, System.Collections.Generic.List<string?> names) => (lengths?.Length ?? 0) + names.Count;
-            }
-            """;
-        GeneratedResult result = KilnCompilation.Generate(source);
-
-        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-    }
-
-    [Fact]
     public void Pipelines_without_sinks_or_inputs_and_with_several_sinks_compile_cleanly()
     {
         string source = Usings + """

@@ -32,7 +32,7 @@ namespace Kiln.Generators.Emit
         {
             string outer = string.Concat(spec.ContainingTypes.Select(t => t.Split(' ').Last() + "."));
             string prefix = spec.Namespace is null ? "global::" : "global::" + spec.Namespace + ".";
-            return prefix + outer + spec.Name;
+            return prefix + outer + Identifier(spec.Name) + spec.TypeParameters;
         }
     }
 }

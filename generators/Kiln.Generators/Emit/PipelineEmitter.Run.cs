@@ -45,7 +45,7 @@ namespace Kiln.Generators.Emit
 
             writer.Line();
             string parameters = string.Join(", ", pipeline.Bound.Inputs.Select(i => i.Type + " " + Identifier(i.Name)));
-            writer.Open($"public {Run}({parameters}) : base(s_plan)");
+            writer.Open($"public {Run}({parameters}) : base({ClassReference(spec)}.{Run}.s_plan)");
             foreach (BoundInput input in pipeline.Bound.Inputs)
             {
                 writer.Line($"{InputField(input.Name)} = {Identifier(input.Name)};");

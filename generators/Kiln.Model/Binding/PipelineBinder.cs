@@ -122,7 +122,8 @@ namespace Kiln.Model
 
         private static void CheckDeclaration(PipelineSpec spec, List<ModelDiagnostic> problems)
         {
-            if (!spec.IsClass || !spec.IsStatic || !spec.IsPartial)
+            // A generic pipeline class is refused too: its graph and RunAsync would differ per type argument.
+            if (!spec.IsClass || !spec.IsStatic || !spec.IsPartial || spec.TypeParameters.Length > 0)
             {
                 problems.Add(At(DiagnosticIds.NotStaticPartial, DiagnosticTarget.Type, -1, -1, spec.Name));
             }

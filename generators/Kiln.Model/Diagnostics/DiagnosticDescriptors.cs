@@ -7,7 +7,10 @@ namespace Kiln.Model
     {
         private const string Pipeline = "Kiln.Pipeline";
         private const string Kernel = "Kiln.Kernel";
-        private const string HelpRoot = "https://github.com/kiln-dev/kiln/blob/main/docs/diagnostics/";
+
+        // No helpLinkUri: a link must lead where the page really is, and Kiln has no public home for
+        // docs/diagnostics/KILNxxx.md yet (see docs/design.md, "Analyzers and code fixes"). Set one here once it has.
+        private const string? HelpLink = null;
 
         public static readonly DiagnosticDescriptor Cycle = Error(
             DiagnosticIds.Cycle, Pipeline, "Dependency cycle",
@@ -17,7 +20,7 @@ namespace Kiln.Model
         public static readonly DiagnosticDescriptor NotStaticPartial = Error(
             DiagnosticIds.NotStaticPartial, Pipeline, "A pipeline must be a static partial class",
             "Pipeline '{0}' must be a static partial class",
-            "The generator adds RunAsync and Graph to the class, which needs it to be static and partial (and every enclosing type partial).");
+            "The generator adds RunAsync and Graph to the class, which needs it to be static, partial and not generic (and every enclosing type partial).");
 
         public static readonly DiagnosticDescriptor InvalidNodeMethod = Error(
             DiagnosticIds.InvalidNodeMethod, Pipeline, "A node must be a static, non-generic method",
@@ -69,6 +72,21 @@ namespace Kiln.Model
             "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
 
+        public static readonly DiagnosticDescriptor ReservedName = Error(
+            DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",
+            "'{0}' in pipeline '{1}' has a name the generator needs: {2}; rename it",
+            "The generator adds RunAsync, Graph, the run class __KilnRun and, for several sinks, the Result record to the pipeline class; a member, the class or a sink with one of their names would collide with them.");
+
+        public static readonly DiagnosticDescriptor PrivateSignatureType = Error(
+            DiagnosticIds.PrivateSignatureType, Pipeline, "RunAsync would expose a private type",
+            "RunAsync of pipeline '{0}' cannot be public or internal: {1} '{2}', which is private or protected; make that type internal or public",
+            "RunAsync takes the pipeline's inputs and returns its sinks' outputs, so their types must be at least internal. Internal types make RunAsync internal; private and protected ones would hide it.");
+
+        public static readonly DiagnosticDescriptor UnholdableType = Error(
+            DiagnosticIds.UnholdableType, Pipeline, "A pipeline cannot hold this type",
+            "{0} is '{1}', which a pipeline cannot hold between nodes; use an array, a class or a struct that is not a ref struct",
+            "A pipeline keeps every input and output in fields of its run until the nodes that read it have run, and passes them as type arguments of Task; pointers and ref structs (Span<T>, ...) can be neither.");
+
         public static readonly DiagnosticDescriptor KernelAllocation = Error(
             DiagnosticIds.KernelAllocation, Kernel, "Allocation in a kernel",
             "Kernel code cannot allocate or use reference-type objects: {0}",
@@ -108,9 +126,9 @@ namespace Kiln.Model
             DiagnosticIds.FusionGroup, "Fusion group", "Fusion group '{0}' runs {1} as one loop or launch",
             Kernel, DiagnosticSeverity.Info, isEnabledByDefault: true,
             description: "Kernels and reductions connected element-wise over streams of one length are fused.",
-            helpLinkUri: HelpRoot + DiagnosticIds.FusionGroup + ".md");
+            helpLinkUri: HelpLink);
 
         private static DiagnosticDescriptor Error(string id, string category, string title, string message, string description) =>
-            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpRoot + id + ".md");
+            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpLink);
     }
 }

@@ -13,6 +13,8 @@ namespace Kiln.Model
         FromArgument,
         /// <summary>Argument <see cref="ModelDiagnostic.Argument"/> of <c>[After]</c> attribute <see cref="ModelDiagnostic.Attribute"/>.</summary>
         AfterArgument,
+        /// <summary>The user's member of the pipeline class named <c>Arguments[0]</c>.</summary>
+        Member,
     }
 
     /// <summary>A problem found in a pipeline, independent of syntax so that it caches and can be tested alone.</summary>

@@ -78,7 +78,7 @@ namespace Kiln.Model
                 outputs[i] = NodeOutputOf(methods[i], attributes[i].Kind, compilation, out shapes[i]);
             }
 
-            var context = new NodeContext(compilation, outputs, new BindingRules(methods.Select(m => m.Name).ToList()), translateKernels);
+            var context = new NodeContext(type, compilation, outputs, new BindingRules(methods.Select(m => m.Name).ToList()), translateKernels);
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
@@ -88,16 +88,52 @@ namespace Kiln.Model
 
             return new PipelineSpec(
                 type.Name,
-                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : null,
                 ContainingTypesOf(type),
                 type.IsStatic,
                 IsPartialThroughout(type, cancellationToken),
                 type.TypeKind == TypeKind.Class && !type.IsRecord, // a record cannot take the generated "partial class"
-                nodes.ToEquatableArray());
+                nodes.ToEquatableArray(),
+                TypeParameterList(type),
+                ReservedMembersOf(type));
         }
 
-        /// <summary>What every node's discovery shares: the compilation, every node's output, and the binding rules.</summary>
-        private sealed record NodeContext(Compilation Compilation, ITypeSymbol?[] Outputs, BindingRules Rules, bool TranslateKernels);
+        // Keywords escaped (namespace @class), no global:: prefix.
+        private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
+
+        private static string TypeParameterList(INamedTypeSymbol type) =>
+            type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(",", type.TypeParameters.Select(p => Escape(p.Name))) + ">";
+
+        private static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.GlobalKeyword ? "@" + name : name;
+
+        /// <summary>Whether <paramref name="tree"/> is a file Kiln's generator wrote (the analyzers see them; discovery must not).</summary>
+        public static bool IsGeneratedByKiln(SyntaxTree? tree) =>
+            tree is not null && tree.FilePath.EndsWith(".Kiln.g.cs", StringComparison.OrdinalIgnoreCase);
+
+        // User members named as a generated member would be: RunAsync, Graph, Result, __KilnRun (KILN017).
+        private static EquatableArray<string> ReservedMembersOf(INamedTypeSymbol type)
+        {
+            var found = new List<string>();
+            foreach (string name in GeneratedSignature.ReservedMemberNames)
+            {
+                foreach (ISymbol member in type.GetMembers(name))
+                {
+                    if (!member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(r => !IsGeneratedByKiln(r.SyntaxTree)))
+                    {
+                        found.Add(name);
+                        break;
+                    }
+                }
+            }
+
+            return found.ToEquatableArray();
+        }
+
+        /// <summary>What every node's discovery shares: the pipeline class, the compilation, every node's output, the binding rules.</summary>
+        private sealed record NodeContext(
+            INamedTypeSymbol Type, Compilation Compilation, ITypeSymbol?[] Outputs, BindingRules Rules, bool TranslateKernels);
 
         private static NodeSpec DiscoverNode(
             NodeContext context, IMethodSymbol method, int self, NodeAttributes attributes, ReturnShape shape, CancellationToken cancellationToken)
@@ -139,7 +175,8 @@ namespace Kiln.Model
                 elementType,
                 attributes.Identity,
                 problems,
-                context.TranslateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null);
+                context.TranslateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
+                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, context.Type));
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
@@ -216,7 +253,8 @@ namespace Kiln.Model
                 converts,
                 isScalar,
                 gatherElement is not null,
-                producerIsStream);
+                producerIsStream,
+                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, context.Type) : TypeUse.Public);
         }
 
         /// <summary>The node kind <paramref name="attribute"/> marks, or null when it is no kind attribute.</summary>
@@ -308,19 +346,22 @@ namespace Kiln.Model
                         TypeKind.Interface => "interface",
                         _ => "class",
                     };
-                string typeParameters = outer.TypeParameters.Length == 0
-                    ? string.Empty
-                    : "<" + string.Join(",", outer.TypeParameters.Select(p => p.Name)) + ">";
-                declarations.Insert(0, $"{(outer.IsStatic ? "static " : string.Empty)}partial {keyword} {outer.Name}{typeParameters}");
+                declarations.Insert(0, $"{(outer.IsStatic ? "static " : string.Empty)}partial {keyword} {Escape(outer.Name)}{TypeParameterList(outer)}");
             }
 
             return declarations.ToEquatableArray();
         }
 
+        // A file-local class cannot take the generated declaration, which lives in another file: it counts as not partial.
         private static bool IsPartialThroughout(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
             {
+                if (current.IsFileLocal)
+                {
+                    return false;
+                }
+
                 foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
                 {
                     if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration

@@ -22,6 +22,7 @@ namespace Kiln.Model
             BoundPipeline bound = PipelineBinder.Bind(spec);
             var graph = new GraphAnalysis(spec.Nodes.Count, bound.Edges.Select(e => (e.From, e.To)));
             var problems = new List<ModelDiagnostic>(bound.Problems);
+            GeneratedMemberCheck.Check(bound, problems);
             Dictionary<int, List<int>> cycles = graph.Cycles();
             foreach (KeyValuePair<int, List<int>> cycle in cycles.OrderBy(c => c.Key))
             {

@@ -8,6 +8,9 @@ namespace Kiln.Model
     /// <param name="IsPartial">Whether every declaration of the class (and of its enclosing types) is partial.</param>
     /// <param name="IsClass">Whether it is a class at all (a record class is not: it cannot take the generated <c>partial class</c>).</param>
     /// <param name="Nodes">Marked methods in declaration order.</param>
+    /// <param name="TypeParameters">The class's own type parameter list (<c>&lt;T&gt;</c>), or empty.</param>
+    /// <param name="ReservedMembers">Names of members the user declared in the class that the generator also needs
+    /// (<see cref="GeneratedSignature.ReservedMemberNames"/>), in declaration order, each once.</param>
     public sealed record PipelineSpec(
         string Name,
         string? Namespace,
@@ -15,7 +18,9 @@ namespace Kiln.Model
         bool IsStatic,
         bool IsPartial,
         bool IsClass,
-        EquatableArray<NodeSpec> Nodes)
+        EquatableArray<NodeSpec> Nodes,
+        string TypeParameters = "",
+        EquatableArray<string> ReservedMembers = default)
     {
         public string FullName => Namespace is null ? Name : Namespace + "." + Name;
     }
@@ -63,6 +68,7 @@ namespace Kiln.Model
     /// <param name="Identity">For reductions, <c>[Reduce(Identity = ...)]</c>.</param>
     /// <param name="SignatureProblems">Kernel or reduction signature problems found by discovery.</param>
     /// <param name="Program">For a kernel or reduction whose body is in the kernel subset, its IR and its helpers'.</param>
+    /// <param name="OutputUse">How the output type may appear in generated members.</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -80,7 +86,8 @@ namespace Kiln.Model
         string? ElementType = null,
         double Identity = 0,
         EquatableArray<SignatureProblem> SignatureProblems = default,
-        KernelProgram? Program = null)
+        KernelProgram? Program = null,
+        TypeUse OutputUse = TypeUse.Public)
     {
         public bool HasOutput => OutputType is not null;
 
@@ -133,6 +140,7 @@ namespace Kiln.Model
     /// <param name="IsScalar">Whether the type is a kernel scalar (float, double, integers, bool).</param>
     /// <param name="IsGather">Whether the type is <c>Kiln.Gather&lt;T&gt;</c>.</param>
     /// <param name="ProducerIsStream">Whether the producer outputs an array of this parameter's element type: an element stream.</param>
+    /// <param name="Use">How the type may appear in generated members (for an input: in <c>RunAsync</c>).</param>
     public sealed record ParameterSpec(
         string Name,
         string Type,
@@ -146,5 +154,6 @@ namespace Kiln.Model
         bool ConvertsFromProducer,
         bool IsScalar = false,
         bool IsGather = false,
-        bool ProducerIsStream = false);
+        bool ProducerIsStream = false,
+        TypeUse Use = TypeUse.Public);
 }

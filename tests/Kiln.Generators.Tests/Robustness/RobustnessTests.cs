@@ -31,6 +31,27 @@ public class RobustnessTests
         AssertSurvives(name, BrokenPipelines.All().Single(b => b.Name == name).Source);
     }
 
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void A_broken_pipeline_leaves_no_error_or_warning_in_generated_code(string name)
+    {
+        GeneratedCodeCheck check = GeneratedCodeCheck.Of(BrokenPipelines.All().Single(b => b.Name == name).Source);
+
+        Assert.True(check.GeneratedProblems.Count == 0, $"{name}:\n{check.Describe()}");
+    }
+
+    [Fact]
+    public void A_valid_pipeline_truncated_anywhere_leaves_no_error_or_warning_in_generated_code()
+    {
+        string source = BrokenPipelines.Valid;
+        int step = Math.Max(1, source.Length / 80);
+        for (int length = 0; length < source.Length; length += step)
+        {
+            GeneratedCodeCheck check = GeneratedCodeCheck.Of(source.Substring(0, length));
+            Assert.True(check.GeneratedProblems.Count == 0, $"truncated at {length}:\n{check.Describe()}");
+        }
+    }
+
     [Fact]
     public void The_generator_and_analyzers_survive_a_valid_pipeline_truncated_anywhere()
     {
