@@ -317,13 +317,15 @@ namespace Kiln.Generators.Emit
                     case KUnary unary:
                         return Apply(VectorUnaryOps.TryGetValue(unary.Op, out VectorOp? u) ? u : null, unary.Operand.Type, Operand(unary.Operand));
                     case KBinary binary:
-                        return Apply(VectorBinaryOps.TryGetValue(binary.Op, out VectorOp? b) ? b : null, binary.Left.Type, Operand(binary.Left), Operand(binary.Right));
+                        return Apply(VectorBinaryOps.TryGetValue(binary.Op, out VectorOp? b) ? b : null, binary.Left.Type, Operand(binary.Left),
+                            Operand(binary.Right));
                     case KConditional conditional when Operand(conditional.Condition) is { } mask
                             && Operand(conditional.WhenTrue) is { } whenTrue && Operand(conditional.WhenFalse) is { } whenFalse:
                         // Both sides are computed for every lane; kernel expressions have no side effects and no translated operation throws.
                         return $"{VectorClass}.ConditionalSelect<{_keyword}>({mask}, {whenTrue}, {whenFalse})";
                     case KMathCall call when call.Arguments.Count > 0:
-                        return Apply(VectorMathCalls.TryGetValue(call.Function, out VectorOp? m) ? m : null, call.Arguments[0].Type, call.Arguments.Select(Operand).ToArray());
+                        return Apply(VectorMathCalls.TryGetValue(call.Function, out VectorOp? m) ? m : null, call.Arguments[0].Type,
+                            call.Arguments.Select(Operand).ToArray());
                     case KHelperCall helperCall:
                         KernelBody? helper = program.Helpers.FirstOrDefault(h => h.Name == helperCall.Helper);
                         string?[] values = helperCall.Arguments.Select(Operand).ToArray();

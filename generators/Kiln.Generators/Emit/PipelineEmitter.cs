@@ -145,7 +145,8 @@ namespace Kiln.Generators.Emit
             }
 
             writer.Line($"/// <param name=\"{signature.OptionsName}\">Parallelism, device, tracing and progress; null for the defaults.</param>");
-            writer.Line($"/// <param name=\"{signature.CancellationName}\">Cancels the run: no further node starts, running ones receive the cancellation.</param>");
+            writer.Line($"/// <param name=\"{signature.CancellationName}\">Cancels the run: no further node starts, running ones receive the "
+                + "cancellation.</param>");
             writer.Line("/// <returns>" + ReturnsDoc(pipeline) + "</returns>");
             writer.Line("/// <exception cref=\"global::Kiln.PipelineException\">A node failed; <c>NodeName</c> says which.</exception>");
             writer.Line("/// <exception cref=\"global::System.OperationCanceledException\">The run was cancelled.</exception>");
