@@ -24,6 +24,9 @@ namespace Kiln.Generators.Emit
         /// <summary>A unit's segment starting at <paramref name="start"/>; the first is the unit's entry point.</summary>
         public static string SegmentName(int unit, int start) => start == 0 ? $"Unit{unit}" : $"Unit{unit}At{start}";
 
+        /// <summary>The dispatch method of the units from <paramref name="start"/> on, when there are too many for one switch.</summary>
+        public static string DispatchName(int start) => $"ExecuteUnits{start}";
+
         /// <summary>The method that awaits the vertex at <paramref name="position"/> of a unit and runs the rest of its segment.</summary>
         public static string ResumeName(int unit, int position) => $"Unit{unit}From{position}";
 

@@ -13,6 +13,11 @@ namespace Kiln.Generators.Emit
     {
         private const string Loop = "global::Kiln.Execution.KernelLoop";
 
+        // A block method runs a loop over thousands of elements: compiled optimized on its first call, it does not
+        // spend the first runs in tier-0 code and on-stack replacement (docs/design.md, "Cold start").
+        private const string HotMethod =
+            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         private static void EmitGroup(IndentedWriter writer, LoweredPlan plan, KernelLaunch launch)
         {
             PipelineSpec spec = plan.Spec;
@@ -112,6 +117,7 @@ namespace Kiln.Generators.Emit
         {
             PipelineSpec spec = plan.Spec;
             writer.Line();
+            writer.Line(HotMethod);
             using (writer.Block($"private void {name}(int start, int end, int block)"))
             {
                 // Everything the loop reads that is not an element becomes a local first, so the JIT keeps it in registers.

@@ -57,16 +57,7 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Line("protected override int UnitFirstNode(int unit) => s_firstNodes[unit];");
             writer.Line();
-            writer.Open("protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)");
-            writer.Open("switch (unit)");
-            for (int u = 0; u < schedule.Executor.Units.Count; u++)
-            {
-                writer.Line($"case {u}: return {SegmentName(u, 0)}();");
-            }
-
-            writer.Line("default: return default;");
-            writer.Close();
-            writer.Close();
+            EmitExecuteUnit(writer, plan);
 
             for (int u = 0; u < schedule.Executor.Units.Count; u++)
             {
@@ -130,7 +121,12 @@ namespace Kiln.Generators.Emit
             PipelineSpec spec = pipeline.Spec;
             Schedule schedule = pipeline.Schedule!;
             writer.Line();
-            writer.Line("internal static readonly global::Kiln.PipelineGraph Graph = new(");
+            writer.Line("internal static global::Kiln.PipelineGraph Graph => __KilnGraph.Value;");
+            writer.Line();
+
+            // A holder class of its own: the graph is built when first read, not on a pipeline's first run.
+            writer.Open("private static class __KilnGraph");
+            writer.Line("internal static readonly global::Kiln.PipelineGraph Value = new(");
             writer.Line("    " + Literal(spec.Name) + ",");
             writer.Line("    new global::Kiln.PipelineNode[]");
             writer.Line("    {");
@@ -183,6 +179,8 @@ namespace Kiln.Generators.Emit
 
                 writer.Line("    });");
             }
+
+            writer.Close();
         }
 
         private static string ResultExpression(CompiledPipeline pipeline)

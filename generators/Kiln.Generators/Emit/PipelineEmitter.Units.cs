@@ -15,6 +15,11 @@ namespace Kiln.Generators.Emit
         // Fail, never thrown to the executor.
         private static void EmitUnit(IndentedWriter writer, LoweredPlan plan, int unit)
         {
+            if (InlineUnit(plan, unit) is not null)
+            {
+                return;
+            }
+
             Schedule schedule = plan.Schedule!;
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
             for (int start = 0; start < vertices.Count; start += SegmentLength)
@@ -30,6 +35,75 @@ namespace Kiln.Generators.Emit
                     EmitResume(writer, plan, unit, position);
                 }
             }
+        }
+
+        // Units per dispatch method: one switch over thousands of units would be one huge method for the JIT to
+        // compile on the first run; switches of this size compile fast and each tiers up on its own.
+        private const int DispatchChunk = 64;
+
+        // ExecuteUnit: a switch over the units, in chunks of DispatchChunk when there are more.
+        private static void EmitExecuteUnit(IndentedWriter writer, LoweredPlan plan)
+        {
+            const string ExecuteUnit = "protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)";
+            int units = plan.Schedule!.Executor.Units.Count;
+            if (units <= DispatchChunk)
+            {
+                EmitDispatch(writer, plan, ExecuteUnit, 0, units);
+                return;
+            }
+
+            using (writer.Block(ExecuteUnit))
+            using (writer.Block($"switch (unit / {DispatchChunk})"))
+            {
+                for (int chunk = 0; chunk * DispatchChunk < units; chunk++)
+                {
+                    writer.Line($"case {chunk}: return {DispatchName(chunk * DispatchChunk)}(unit);");
+                }
+
+                writer.Line("default: return default;");
+            }
+
+            for (int start = 0; start < units; start += DispatchChunk)
+            {
+                writer.Line();
+                string signature = $"private global::System.Threading.Tasks.ValueTask {DispatchName(start)}(int unit)";
+                EmitDispatch(writer, plan, signature, start, System.Math.Min(units, start + DispatchChunk));
+            }
+        }
+
+        private static void EmitDispatch(IndentedWriter writer, LoweredPlan plan, string signature, int start, int end)
+        {
+            using (writer.Block(signature))
+            using (writer.Block("switch (unit)"))
+            {
+                for (int u = start; u < end; u++)
+                {
+                    writer.Line($"case {u}: {InlineUnit(plan, u) ?? $"return {SegmentName(u, 0)}();"}");
+                }
+
+                writer.Line("default: return default;");
+            }
+        }
+
+        /// <summary>
+        /// The body of a unit that is one synchronous task, written into <c>ExecuteUnit</c>'s switch instead of a method
+        /// of its own; null for other units. A wide graph would otherwise be a thousand small methods, each compiled on
+        /// the first run (docs/design.md, "Cold start"). What it throws reaches the executor, which blames the unit's
+        /// first node: this node.
+        /// </summary>
+        private static string? InlineUnit(LoweredPlan plan, int unit)
+        {
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+            if (vertices.Count != 1 || schedule.Vertices[vertices[0]] is not TaskVertex task || plan.Invocations[task.Node].IsAsync)
+            {
+                return null;
+            }
+
+            // NodeStarting and NodeFinished do nothing when nobody observes; unconditional calls keep the switch's
+            // cases to straight-line code (fewer blocks to compile; the optimized code inlines them to a null test).
+            int node = task.Node;
+            return $"NodeStarting({node}); {SyncTaskStatement(plan, plan.Invocations[node])} NodeFinished({node}); return default;";
         }
 
         private static void EmitSegment(IndentedWriter writer, LoweredPlan plan, int unit, int start)
@@ -161,13 +235,24 @@ namespace Kiln.Generators.Emit
                         break;
                 }
             }
+            else if (invocation.IsAsync)
+            {
+                string value = $"await {call}.ConfigureAwait(false)";
+                writer.Line(invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {value};" : value + ";");
+            }
             else
             {
-                string value = invocation.IsAsync ? $"await {call}.ConfigureAwait(false)" : call;
-                writer.Line(invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {value};" : value + ";");
+                writer.Line(SyncTaskStatement(plan, invocation));
             }
 
             writer.Line($"if (observed) NodeFinished({node});");
+        }
+
+        /// <summary>A synchronous task's call as one statement, its output stored in its slot.</summary>
+        private static string SyncTaskStatement(LoweredPlan plan, Invocation invocation)
+        {
+            string call = CallExpression(plan, invocation, FieldArgument);
+            return invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {call};" : call + ";";
         }
 
         private static void EmitFailHandler(IndentedWriter writer, string exit)

@@ -111,11 +111,11 @@ namespace Kiln.Execution
             }
         }
 
-        /// <summary>Reports that a node starts (only called when <see cref="Observed"/>).</summary>
+        /// <summary>Reports that a node starts; does nothing when nobody observes the run.</summary>
         /// <param name="node">The node index.</param>
         protected void NodeStarting(int node) => _observer?.NodeStarting(node);
 
-        /// <summary>Reports that a node finished (only called when <see cref="Observed"/>).</summary>
+        /// <summary>Reports that a node finished; does nothing when nobody observes the run.</summary>
         /// <param name="node">The node index.</param>
         protected void NodeFinished(int node) => _observer?.NodeFinished(node);
 
@@ -214,6 +214,9 @@ namespace Kiln.Execution
         }
 
         // A worker: runs `unit` (if any) and then whatever it can claim from the ready list; leaves when none is left.
+        // The executor's loops are compiled optimized on first use (AggressiveOptimization): tier-0 code here would
+        // run for the first thousands of units of every process (docs/design.md, "Cold start").
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WorkFrom(int unit)
         {
             while (true)
@@ -252,6 +255,7 @@ namespace Kiln.Execution
         }
 
         // Runs one unit; returns a ready successor to continue with, or -1.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Run(int unit)
         {
             ValueTask pending;
@@ -306,6 +310,7 @@ namespace Kiln.Execution
         }
 
         // Counts down the successors of a finished unit; pushes the ready ones but the first, which it returns.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Release(int unit)
         {
             if (Volatile.Read(ref _state) != Running)
@@ -341,6 +346,7 @@ namespace Kiln.Execution
             return next;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RequestWorker()
         {
             // Racy by design: an extra request costs one work item that finds nothing and leaves.
@@ -351,6 +357,7 @@ namespace Kiln.Execution
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Push(int unit)
         {
             int slot = Interlocked.Increment(ref _readyTail.Value) - 1;
@@ -361,6 +368,7 @@ namespace Kiln.Execution
 
         // Claims a run of ready slots: a share of what is queued (guided self-scheduling), so a wide wave costs a
         // few contended operations instead of one per unit, while the last units are still handed out one by one.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool TryClaim(out int start, out int end)
         {
             while (true)
@@ -383,6 +391,7 @@ namespace Kiln.Execution
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int ReadSlot(int slot)
         {
             int value = Volatile.Read(ref _ready[slot]);
