@@ -83,30 +83,35 @@ public class GeneratorOutputTests
                                     nodeKinds: null,
                                     nodeGroups: null);
 
-                                internal static readonly global::Kiln.PipelineGraph Graph = new(
-                                    "Prices",
-                                    new global::Kiln.PipelineNode[]
-                                    {
-                                        new("Twice", global::Kiln.NodeKind.Task, "int", 0),
-                                    },
-                                    new global::Kiln.PipelineEdge[]
-                                    {
-                                    },
-                                    new global::Kiln.PipelineInput[]
-                                    {
-                                        new("price", "int"),
-                                    },
-                                    new string[][]
-                                    {
+                                internal static global::Kiln.PipelineGraph Graph => __KilnGraph.Value;
+
+                                private static class __KilnGraph
+                                {
+                                    internal static readonly global::Kiln.PipelineGraph Value = new(
+                                        "Prices",
+                                        new global::Kiln.PipelineNode[]
+                                        {
+                                            new("Twice", global::Kiln.NodeKind.Task, "int", 0),
+                                        },
+                                        new global::Kiln.PipelineEdge[]
+                                        {
+                                        },
+                                        new global::Kiln.PipelineInput[]
+                                        {
+                                            new("price", "int"),
+                                        },
+                                        new string[][]
+                                        {
+                                            new string[] { "Twice" },
+                                        },
                                         new string[] { "Twice" },
-                                    },
-                                    new string[] { "Twice" },
-                                    global::System.Array.Empty<global::Kiln.FusionGroup>());
+                                        global::System.Array.Empty<global::Kiln.FusionGroup>());
+                                }
 
                                 private readonly int __in_price;
                                 private int __v0 = default!;
 
-                                public __KilnRun(int price) : base(s_plan)
+                                public __KilnRun(int price) : base(global::Shop.Prices.__KilnRun.s_plan)
                                 {
                                     __in_price = price;
                                 }
@@ -119,27 +124,9 @@ public class GeneratorOutputTests
                                 {
                                     switch (unit)
                                     {
-                                        case 0: return Unit0();
+                                        case 0: NodeStarting(0); __v0 = global::Shop.Prices.Twice(__in_price); NodeFinished(0); return default;
                                         default: return default;
                                     }
-                                }
-
-                                private global::System.Threading.Tasks.ValueTask Unit0()
-                                {
-                                    bool observed = Observed;
-                                    int at = 0;
-                                    try
-                                    {
-                                        if (observed) NodeStarting(0);
-                                        __v0 = global::Shop.Prices.Twice(__in_price);
-                                        if (observed) NodeFinished(0);
-                                    }
-                                    catch (global::System.Exception exception)
-                                    {
-                                        Fail(at, exception);
-                                        return default;
-                                    }
-                                    return default;
                                 }
                             }
                         }
