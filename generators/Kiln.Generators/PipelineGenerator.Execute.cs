@@ -66,6 +66,10 @@ namespace Kiln.Generators
 
             string source = PipelineEmitter.Emit(plan, context.CancellationToken);
             context.AddSource(PipelineEmitter.HintName(pipeline.Spec), source);
+            if (PipelineEmitter.EmitCudaKernels(plan) is { } cuda)
+            {
+                context.AddSource(PipelineEmitter.CudaHintName(pipeline.Spec), cuda);
+            }
         }
     }
 }

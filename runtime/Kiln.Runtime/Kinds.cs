@@ -22,7 +22,7 @@ namespace Kiln
         Cpu,
         /// <summary>An OpenCL device through the ICD loader.</summary>
         OpenCl,
-        /// <summary>A CUDA GPU through the driver API and NVRTC.</summary>
+        /// <summary>An NVIDIA GPU through ILGPU's CUDA accelerator (the NVIDIA driver is all a machine needs).</summary>
         Cuda,
     }
 }

@@ -6,31 +6,31 @@ using Xunit;
 namespace Kiln.Testing;
 
 /// <summary>
-/// Which devices and device compilers this machine has. A test that needs a missing one skips with the reason, unless
-/// the environment says it must be there (<c>KILN_REQUIRE_OPENCL=1</c>, <c>KILN_REQUIRE_CUDA=1</c>,
-/// <c>KILN_REQUIRE_NVRTC=1</c>, as CI sets them): then it runs and fails.
+/// Which devices this machine has. A test that needs a missing one skips with the reason, unless the environment says
+/// it must be there (<c>KILN_REQUIRE_OPENCL=1</c>, <c>KILN_REQUIRE_CUDA=1</c>, as CI sets them): then it runs and fails.
+/// CUDA tests also run where <c>KILN_CUDA_ACCELERATOR=cpu</c> puts the generated ILGPU kernels on ILGPU's CPU
+/// accelerator (set for the tests when no CUDA GPU is required: <see cref="CudaOnCpu"/>).
 /// </summary>
 public static class DeviceRequirements
 {
+    // Before anything probes devices: xUnit reads the Fact attributes (which ask RunCuda) before running any test code.
+    static DeviceRequirements() => CudaOnCpu.Configure();
+
     public static bool HasOpenCl => Kiln.Devices.Available.Any(d => d.Kind == DeviceKind.OpenCl);
 
     public static bool HasCuda => Kiln.Devices.Available.Any(d => d.Kind == DeviceKind.Cuda);
 
-    /// <summary>Whether NVRTC loads: it compiles CUDA C to PTX without a GPU.</summary>
-    public static bool HasNvrtc => Nvrtc.Functions is not null;
+    /// <summary>Whether DeviceKind.Cuda is ILGPU's CPU accelerator here (KILN_CUDA_ACCELERATOR=cpu), not a GPU.</summary>
+    public static bool CudaOnCpuAccelerator => CudaDevice.CpuRequested;
 
     public static bool RequireOpenCl => Required("KILN_REQUIRE_OPENCL");
 
     public static bool RequireCuda => Required("KILN_REQUIRE_CUDA");
 
-    public static bool RequireNvrtc => Required("KILN_REQUIRE_NVRTC");
-
     /// <summary>Whether OpenCL tests run here: the device is present, or required (and then missing means failure).</summary>
     public static bool RunOpenCl => HasOpenCl || RequireOpenCl;
 
     public static bool RunCuda => HasCuda || RequireCuda;
-
-    public static bool RunNvrtc => HasNvrtc || RequireNvrtc;
 
     /// <summary>The device runs a differential test adds to its CPU runs: fused and unfused on each device that runs here.</summary>
     public static KilnOptions[] DeviceOptions() =>
@@ -66,33 +66,34 @@ public sealed class CudaFactAttribute : FactAttribute
     }
 }
 
-/// <summary>
-/// A fact that needs a real CUDA GPU, not tests/CudaEmulator: recovering from a kernel fault there, after many launches
-/// in one process, can crash the test host (seen in 2 of 3 full runs), so fault-and-recover tests skip on it.
-/// </summary>
+/// <summary>A fact that needs a real CUDA GPU, not ILGPU's CPU accelerator (a context fault and reset, timings).</summary>
 public sealed class CudaGpuFactAttribute : FactAttribute
 {
     public CudaGpuFactAttribute()
     {
-        if (!DeviceRequirements.RunCuda)
+        if (DeviceRequirements.CudaOnCpuAccelerator)
+        {
+            Skip = "Needs a CUDA GPU: DeviceKind.Cuda is ILGPU's CPU accelerator here (KILN_CUDA_ACCELERATOR=cpu).";
+        }
+        else if (!DeviceRequirements.RunCuda)
         {
             Skip = "No CUDA device on this machine: " + CudaDevice.Absence + " (KILN_REQUIRE_CUDA=1 makes this a failure on a GPU machine).";
-        }
-        else if (DeviceRequirements.HasCuda && CudaDevice.All[0].Info.Name.Contains("emulator", StringComparison.OrdinalIgnoreCase))
-        {
-            Skip = "Needs a real GPU: the CUDA emulator does not yet recover reliably from a kernel fault after many launches.";
         }
     }
 }
 
-/// <summary>A fact that needs NVRTC (no GPU): it compiles the generated CUDA C to PTX.</summary>
-public sealed class NvrtcFactAttribute : FactAttribute
+/// <summary>
+/// Sets <c>KILN_CUDA_ACCELERATOR=cpu</c> for a test assembly unless a CUDA GPU is required (<c>KILN_REQUIRE_CUDA=1</c>)
+/// or the variable is already set: then every CUDA test runs the generated ILGPU kernels on ILGPU's CPU accelerator.
+/// <see cref="DeviceRequirements"/> calls it before its first answer, so before anything probes devices.
+/// </summary>
+public static class CudaOnCpu
 {
-    public NvrtcFactAttribute()
+    public static void Configure()
     {
-        if (!DeviceRequirements.RunNvrtc)
+        if (!DeviceRequirements.RequireCuda && Environment.GetEnvironmentVariable(CudaDevice.AcceleratorVariable) is null)
         {
-            Skip = "NVRTC is not installed: " + Nvrtc.Absence + " (Debian: libnvrtc11.2 from non-free; CI sets KILN_REQUIRE_NVRTC=1 so this fails there).";
+            Environment.SetEnvironmentVariable(CudaDevice.AcceleratorVariable, "cpu");
         }
     }
 }

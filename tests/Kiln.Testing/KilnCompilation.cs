@@ -27,6 +27,10 @@ namespace Kiln.Testing
                 .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
                 .ToList();
             references.Add(MetadataReference.CreateFromFile(typeof(PipelineAttribute).Assembly.Location));
+
+            // Generated CUDA kernels are ILGPU kernels: the Kiln package brings ILGPU to every consumer.
+            references.Add(MetadataReference.CreateFromFile(typeof(ILGPU.Index1D).Assembly.Location));
+            references.Add(MetadataReference.CreateFromFile(typeof(ILGPU.Algorithms.XMath).Assembly.Location));
             return references.ToImmutableArray();
         });
 

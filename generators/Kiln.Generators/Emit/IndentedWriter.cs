@@ -28,6 +28,14 @@ namespace Kiln.Generators.Emit
             return this;
         }
 
+        /// <summary>Opens a bare block: <c>{</c> on a line of its own.</summary>
+        public IndentedWriter OpenBlock()
+        {
+            Line("{");
+            _depth++;
+            return this;
+        }
+
         public IndentedWriter Close(string suffix = "")
         {
             _depth--;

@@ -3,12 +3,12 @@ using System.Threading;
 
 namespace Kiln.Execution
 {
-    /// <summary>A device that runs generated kernels: compiles their source once per process and moves data.</summary>
+    /// <summary>A device that runs generated kernels: compiles them once per process and moves data.</summary>
     internal abstract class ComputeDevice
     {
         public abstract DeviceInfo Info { get; }
 
-        /// <summary>The source dialect this device compiles: picks the generated OpenCL C or CUDA C.</summary>
+        /// <summary>The device API: picks the generated OpenCL C or the generated ILGPU kernel.</summary>
         public DeviceKind Kind => Info.Kind;
 
         public abstract bool SupportsDouble { get; }
@@ -22,11 +22,12 @@ namespace Kiln.Execution
             where T : unmanaged;
 
         /// <summary>
-        /// Runs <paramref name="kernel"/> from <paramref name="source"/> (compiled on first use and kept) over
-        /// <paramref name="length"/> work-items in groups of <paramref name="groupSize"/>, and waits for it. Cancellation
+        /// Runs <paramref name="kernel"/> over <paramref name="length"/> work-items in groups of <paramref name="groupSize"/>,
+        /// and waits for it: on OpenCL the kernel of that name in <paramref name="source"/> (compiled on first use and kept),
+        /// on CUDA the generated ILGPU launcher <paramref name="cudaKernel"/> (an <c>Action&lt;CudaLaunch&gt;</c>). Cancellation
         /// stops the wait once the launch has finished (a running kernel cannot be aborted) and then throws.
         /// </summary>
-        public abstract void Launch(string sourceName, string source, string kernel, int length, int groupSize, KernelArgument[] arguments, CancellationToken cancellationToken);
+        public abstract void Launch(string sourceName, string source, string kernel, int length, int groupSize, KernelArgument[] arguments, Delegate? cudaKernel, CancellationToken cancellationToken);
     }
 
     /// <summary>Device memory; released when disposed.</summary>

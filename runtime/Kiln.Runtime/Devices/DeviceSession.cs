@@ -39,7 +39,10 @@ namespace Kiln.Execution
         /// <summary>Records transfers and launches as trace events when the run is traced.</summary>
         internal TraceRecorder? Trace { get; }
 
-        /// <summary>The device kind: which generated dialect to launch.</summary>
+        /// <summary>The device this run uses.</summary>
+        internal ComputeDevice Device => _device;
+
+        /// <summary>The device kind: which generated kernel to launch (OpenCL C, or the ILGPU kernel on CUDA).</summary>
         public DeviceKind Kind => _device.Kind;
 
         /// <summary>The device's name, for traces.</summary>
@@ -47,7 +50,7 @@ namespace Kiln.Execution
 
         /// <summary>Starts describing one launch of <paramref name="kernel"/> over <paramref name="length"/> elements.</summary>
         /// <param name="sourceName">The generated source's name, for errors and the program cache.</param>
-        /// <param name="source">The generated source in the device's dialect.</param>
+        /// <param name="source">The generated OpenCL C (empty for a CUDA launch, which runs an ILGPU kernel).</param>
         /// <param name="kernel">The kernel's name in the source.</param>
         /// <param name="length">The number of elements.</param>
         /// <param name="usesDouble">Whether the source computes in double.</param>
@@ -221,6 +224,18 @@ namespace Kiln.Execution
             _arguments.Add(KernelArgument.Of(length));
         }
 
+        /// <summary>The generated ILGPU launcher of a CUDA launch (<see cref="CudaLaunch.Begin"/>), an <c>Action&lt;CudaLaunch&gt;</c>.</summary>
+        internal Delegate? CudaKernel { get; set; }
+
+        /// <summary>The arguments so far: the length first, then each in the order the generated code added them.</summary>
+        internal List<KernelArgument> Arguments => _arguments;
+
+        /// <summary>The number of elements.</summary>
+        internal int Length => _length;
+
+        /// <summary>The kernel's name, for errors.</summary>
+        internal string KernelName => _kernel;
+
         /// <summary>The number of work-groups, hence of reduction partials.</summary>
         public int Groups => (int)(((long)_length + GroupSize - 1) / GroupSize);
 
@@ -294,7 +309,7 @@ namespace Kiln.Execution
         public void Run(CancellationToken cancellationToken)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            _device.Launch(_sourceName, _source, _kernel, _length, GroupSize, _arguments.ToArray(), cancellationToken);
+            _device.Launch(_sourceName, _source, _kernel, _length, GroupSize, _arguments.ToArray(), CudaKernel, cancellationToken);
             _session.Trace?.DeviceEvent(_kernel, "launch", start, _length, _kernel);
             if (_fault is null)
             {
@@ -316,7 +331,7 @@ namespace Kiln.Execution
             }
         }
 
-        // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude).
+        // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude, IlgpuKernelWriter).
         private const int NoFault = DeviceContract.NoFault;
         private const int DivideByZeroFault = DeviceContract.DivideByZeroFault;
 

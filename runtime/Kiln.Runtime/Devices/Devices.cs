@@ -83,9 +83,12 @@ namespace Kiln
                         ? OpenClDevice.All[0]
                         : throw new DeviceUnavailableException(DeviceKind.OpenCl, "An OpenCL device was requested, but none was found: " + OpenClDevice.Absence + ".");
                 default:
-                    if (CudaDevice.All.Count > 0)
+                    foreach (CudaDevice device in CudaDevice.All)
                     {
-                        return CudaDevice.All[0];
+                        if (device.Info.IsGpu)
+                        {
+                            return device;
+                        }
                     }
 
                     foreach (OpenClDevice device in OpenClDevice.All)

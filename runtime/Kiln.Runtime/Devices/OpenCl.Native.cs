@@ -4,12 +4,24 @@ using System.Runtime.InteropServices;
 namespace Kiln.Execution
 {
     /// <summary>
-    /// The OpenCL 1.2 entry points Kiln uses, through the ICD loader (libOpenCL.so.1), bound on first call. Every
-    /// call that returns an error code goes through <see cref="Check"/>, which names the call and the code.
+    /// The OpenCL 1.2 entry points Kiln uses, through the ICD loader (<see cref="LibraryName"/>: libOpenCL.so.1 on Linux,
+    /// OpenCL.dll on Windows), bound on first call. Every call that returns an error code goes through
+    /// <see cref="Check"/>, which names the call and the code.
     /// </summary>
     internal static unsafe partial class OpenCl
     {
+        // The name the imports below use; the resolver loads the OS's own name for it.
         private const string Library = "libOpenCL.so.1";
+
+        static OpenCl() => NativeLibrary.SetDllImportResolver(typeof(OpenCl).Assembly, Resolve);
+
+        /// <summary>The OpenCL ICD loader's file name on an OS: OpenCL.dll on Windows, libOpenCL.so.1 elsewhere.</summary>
+        public static string LibraryName(bool windows) => windows ? "OpenCL.dll" : "libOpenCL.so.1";
+
+        private static IntPtr Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? path) =>
+            name == Library && NativeLibrary.TryLoad(LibraryName(OperatingSystem.IsWindows()), assembly, path, out IntPtr handle)
+                ? handle
+                : IntPtr.Zero;
 
         public const uint PlatformName = 0x0902;
         public const uint PlatformVersion = 0x0901;

@@ -201,7 +201,7 @@ namespace Kiln.Execution
             }
         }
 
-        public override void Launch(string sourceName, string source, string kernel, int length, int groupSize, KernelArgument[] arguments, CancellationToken cancellationToken)
+        public override void Launch(string sourceName, string source, string kernel, int length, int groupSize, KernelArgument[] arguments, Delegate? cudaKernel, CancellationToken cancellationToken)
         {
             if (length == 0)
             {

@@ -7,8 +7,8 @@ using Xunit;
 namespace Kiln.Generators.Tests.Device;
 
 /// <summary>
-/// The OpenCL C and CUDA C the generator embeds for a fusion group keep C#'s semantics where C's differ. Each test
-/// names one rule and checks the construct both dialects use for it.
+/// The OpenCL C the generator embeds for a fusion group, and the ILGPU kernel (C#) it writes for CUDA, keep C#'s
+/// semantics where OpenCL C or ILGPU's PTX differ. Each test names one rule and checks the construct each uses for it.
 /// </summary>
 public class DeviceTranslationTests
 {
@@ -32,38 +32,49 @@ public class DeviceTranslationTests
         }
         """;
 
+    /// <summary>The OpenCL C constant and the ILGPU kernel class (its C# text) of the group holding <paramref name="groupMember"/>.</summary>
     private static (string OpenCl, string Cuda) Sources(string groupMember)
     {
         GeneratedResult result = KilnCompilation.Generate(Pipeline);
         Assert.Empty(result.Errors);
         Compilation output = result.Output;
-        string[] texts = new[] { "OpenCl", "Cuda" }.Select(dialect =>
+        string? openCl = null;
+        string? cuda = null;
+        foreach (SyntaxTree tree in output.SyntaxTrees)
         {
-            foreach (SyntaxTree tree in output.SyntaxTrees)
+            SemanticModel model = output.GetSemanticModel(tree);
+            foreach (VariableDeclaratorSyntax variable in tree.GetRoot().DescendantNodes().OfType<VariableDeclaratorSyntax>())
             {
-                SemanticModel model = output.GetSemanticModel(tree);
-                foreach (VariableDeclaratorSyntax variable in tree.GetRoot().DescendantNodes().OfType<VariableDeclaratorSyntax>())
+                if (variable.Identifier.Text.EndsWith("OpenCl", System.StringComparison.Ordinal)
+                    && model.GetDeclaredSymbol(variable) is IFieldSymbol { HasConstantValue: true, ConstantValue: string text }
+                    && text.Contains("// " + groupMember + "\n", System.StringComparison.Ordinal))
                 {
-                    if (variable.Identifier.Text.EndsWith(dialect, System.StringComparison.Ordinal)
-                        && model.GetDeclaredSymbol(variable) is IFieldSymbol { HasConstantValue: true, ConstantValue: string text }
-                        && text.Contains("// " + groupMember + "\n", System.StringComparison.Ordinal))
-                    {
-                        return text;
-                    }
+                    openCl = text;
                 }
             }
 
-            throw new Xunit.Sdk.XunitException($"No {dialect} source for a group containing {groupMember}.");
-        }).ToArray();
-        return (texts[0], texts[1]);
+            foreach (ClassDeclarationSyntax type in tree.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>())
+            {
+                string text = type.ToFullString();
+                if (type.Identifier.Text.StartsWith("__KilnCuda", System.StringComparison.Ordinal)
+                    && text.Contains("// " + groupMember + "\n", System.StringComparison.Ordinal))
+                {
+                    cuda = text;
+                }
+            }
+        }
+
+        return (openCl ?? throw new Xunit.Sdk.XunitException($"No OpenCL C for a group containing {groupMember}."),
+            cuda ?? throw new Xunit.Sdk.XunitException($"No ILGPU kernel class for a group containing {groupMember}."));
     }
 
     [Fact]
-    public void Signed_integer_arithmetic_wraps_through_unsigned_arithmetic_instead_of_overflowing_in_C()
+    public void Signed_integer_arithmetic_wraps_through_unsigned_arithmetic_in_OpenCL_and_is_unchecked_CSharp_for_ILGPU()
     {
         var (openCl, cuda) = Sources("Wrapped");
         Assert.Contains("((int)((uint)(p0) * (uint)(p1)))", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("((int)((unsigned int)(p0) * (unsigned int)(p1)))", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("(p0 * p1)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("unchecked", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,7 +82,7 @@ public class DeviceTranslationTests
     {
         var (openCl, cuda) = Sources("Quantized");
         Assert.Contains("convert_int_sat_rtz(", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("__float2int_rz((p0 * 255.0f))", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("((int)((p0 * 255f)))", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,10 +90,11 @@ public class DeviceTranslationTests
     {
         var (openCl, cuda) = Sources("Ratio");
         Assert.Contains("kiln_rem_int(kiln_div_int(p0, p1, kiln_fault), 7, kiln_fault)", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("kiln_rem_int(kiln_div_int(p0, p1, kiln_fault), 7, kiln_fault)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("Rem_int(Div_int(p0, p1, kiln_fault), 7, kiln_fault)", cuda, System.StringComparison.Ordinal);
         Assert.Contains("if (b == 0) { *kiln_fault = 1; return 0; }", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("if (b == 0) { kiln_fault[0] = 1; return 0; }", cuda, System.StringComparison.Ordinal);
         Assert.Contains(", __global int* kiln_fault)", openCl, System.StringComparison.Ordinal);
-        Assert.Contains(", int* __restrict__ kiln_fault)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains(", global::ILGPU.ArrayView<int> kiln_fault)", cuda, System.StringComparison.Ordinal);
 
         // A group with nothing to check takes no flag, so its launch reads nothing back.
         var (peakedOpenCl, peakedCuda) = Sources("Peaked");
@@ -95,7 +107,9 @@ public class DeviceTranslationTests
     {
         var (openCl, cuda) = Sources("Shade");
         Assert.Contains("((uchar)(convert_int_sat_rtz(p0)))", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("((unsigned char)(__double2int_rz(p0)))", cuda, System.StringComparison.Ordinal);
+
+        // Masked, so ILGPU cannot fold (byte)(int)x into one saturating cvt.rzi.u8 (PtxTests checks the PTX).
+        Assert.Contains("((byte)((int)(p0) & 0xFF))", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,10 +118,11 @@ public class DeviceTranslationTests
         var (openCl, cuda) = Sources("Peaked");
         string nanBits = "0x" + System.BitConverter.SingleToUInt32Bits(float.NaN).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($" as_float({nanBits})", openCl, System.StringComparison.Ordinal);
-        Assert.Contains($"__int_as_float({nanBits})", cuda, System.StringComparison.Ordinal);
+        Assert.Contains($"global::ILGPU.Interop.IntAsFloat({nanBits}u)", cuda, System.StringComparison.Ordinal);
         Assert.Contains("kiln_max_float(sqrt(p0)", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("kiln_max_float(sqrtf(p0)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("MaxFloat(global::System.MathF.Sqrt(p0)", cuda, System.StringComparison.Ordinal);
         Assert.Contains("if (!isnan(a))", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("if (!float.IsNaN(a))", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,8 +130,9 @@ public class DeviceTranslationTests
     {
         var (openCl, cuda) = Sources("Shifted");
         Assert.Contains("p1[kiln_clamp_index(", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("p1[kiln_clamp_index(", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("p1[ClampIndex(", cuda, System.StringComparison.Ordinal);
         Assert.Contains("__global const float* p1, int p1_length", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("global::ILGPU.ArrayView<float> p1", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,28 +141,41 @@ public class DeviceTranslationTests
         var (openCl, cuda) = Sources("Total");
         Assert.Contains("__local int tree", openCl, System.StringComparison.Ordinal);
         Assert.Contains("barrier(CLK_LOCAL_MEM_FENCE);", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("__shared__ int tree", cuda, System.StringComparison.Ordinal);
-        Assert.Contains("__syncthreads();", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("global::ILGPU.SharedMemory.Allocate<int>(256)", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("global::ILGPU.Group.Barrier();", cuda, System.StringComparison.Ordinal);
         Assert.Contains("for (int s = 128; s > 0; s >>= 1)", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("for (int s = 128; s > 0; s >>= 1)", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Each_dialect_declares_kernels_its_own_way_and_OpenCL_forbids_contraction_into_fma()
+    public void Each_backend_declares_kernels_its_own_way_and_OpenCL_forbids_contraction_into_fma()
     {
         var (openCl, cuda) = Sources("Wrapped");
         Assert.Contains("#pragma OPENCL FP_CONTRACT OFF", openCl, System.StringComparison.Ordinal);
         Assert.Contains("__kernel void kiln_group", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("extern \"C\" __global__ void kiln_group", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("internal static void Kernel_kiln_group", cuda, System.StringComparison.Ordinal);
         Assert.Contains("__kernel void kiln_member", openCl, System.StringComparison.Ordinal);
+        Assert.Contains("internal static void Kernel_kiln_member", cuda, System.StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Double_kernels_enable_fp64_on_OpenCL_and_round_half_to_even_with_rint()
+    public void Double_kernels_enable_fp64_on_OpenCL_and_round_half_to_even()
     {
         var (openCl, cuda) = Sources("Precise");
         Assert.Contains("#pragma OPENCL EXTENSION cl_khr_fp64 : enable", openCl, System.StringComparison.Ordinal);
         Assert.Contains("rint(", openCl, System.StringComparison.Ordinal);
-        Assert.Contains("rint(", cuda, System.StringComparison.Ordinal);
+        Assert.Contains("global::System.Math.Round(", cuda, System.StringComparison.Ordinal);
         Assert.DoesNotContain("cl_khr_fp64", Sources("Wrapped").OpenCl, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kernel_pipeline_holds_one_ILGPU_kernel_class_per_fusion_group()
+    {
+        GeneratedResult result = KilnCompilation.Generate(Pipeline);
+        string generated = string.Join("\n", result.Sources.Values);
+        int groups = System.Text.RegularExpressions.Regex.Matches(generated, @"private const string Group\d+OpenCl").Count;
+        Assert.True(groups > 0);
+        Assert.Equal(groups, System.Text.RegularExpressions.Regex.Matches(generated, @"internal static class __KilnCuda\d+_").Count);
+        Assert.Equal(groups, System.Text.RegularExpressions.Regex.Matches(generated, @"internal static void Kernel_kiln_group\d+\(").Count);
     }
 }

@@ -12,7 +12,7 @@ internal static class DeviceFaults
     public static void AssertCompileFailure(ComputeDevice device, string sourceName, string source, string call, string codeName)
     {
         DeviceException error = Assert.Throws<DeviceException>(() => device.Launch(
-            sourceName, source, "broken", 16, 16, new[] { KernelArgument.Of(16) }, CancellationToken.None));
+            sourceName, source, "broken", 16, 16, new[] { KernelArgument.Of(16) }, null, CancellationToken.None));
         Assert.Equal(call, error.Call);
         Assert.Equal(codeName, error.CodeName);
         Assert.Contains(sourceName, error.Message, StringComparison.Ordinal);

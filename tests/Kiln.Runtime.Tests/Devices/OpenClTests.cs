@@ -261,3 +261,36 @@ public sealed class OpenClTests
     private static bool SameFloat(float expected, float actual) =>
         float.IsNaN(expected) ? float.IsNaN(actual) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
 }
+
+/// <summary>The device libraries each OS names: the OpenCL ICD loader and the NVIDIA driver that ILGPU and Kiln's probe use.</summary>
+public sealed class DeviceLibraryTests
+{
+    [Fact]
+    public void The_OpenCL_ICD_loader_is_libOpenCL_so_1_on_Linux_and_OpenCL_dll_on_Windows()
+    {
+        Assert.Equal("libOpenCL.so.1", OpenCl.LibraryName(windows: false));
+        Assert.Equal("OpenCL.dll", OpenCl.LibraryName(windows: true));
+    }
+
+    [Fact]
+    public void The_CUDA_driver_is_libcuda_so_1_on_Linux_and_nvcuda_dll_on_Windows()
+    {
+        Assert.Equal("libcuda.so.1", CudaDriver.LibraryName(windows: false));
+        Assert.Equal("nvcuda.dll", CudaDriver.LibraryName(windows: true));
+    }
+
+    [Fact]
+    public void Without_an_NVIDIA_driver_the_probe_finds_no_GPU_and_says_which_library_it_looked_for()
+    {
+        (System.Collections.Generic.IReadOnlyList<DeviceInfo> found, string absence) = CudaDriver.Probe();
+        if (found.Count > 0)
+        {
+            Assert.All(found, d => Assert.True(d.IsGpu && d.Kind == DeviceKind.Cuda && d.Name.Length > 0));
+            Assert.Empty(absence);
+            return;
+        }
+
+        Assert.NotEmpty(absence);
+        Assert.True(absence.Contains(CudaDriver.LibraryName(OperatingSystem.IsWindows()), StringComparison.Ordinal) || absence.Contains("cu", StringComparison.Ordinal), absence);
+    }
+}

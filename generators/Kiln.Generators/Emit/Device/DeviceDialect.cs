@@ -5,8 +5,9 @@ using Kiln.Model;
 namespace Kiln.Generators.Emit.Device
 {
     /// <summary>
-    /// What differs between OpenCL C and CUDA C, as tables: type names, qualifiers, work-item ids, barriers, math
-    /// functions and exact bit-pattern constants. <see cref="DeviceSourceWriter"/> writes either dialect from the IR.
+    /// OpenCL C as tables: type names, qualifiers, work-item ids, barriers, math functions and exact bit-pattern
+    /// constants. <see cref="DeviceSourceWriter"/> writes it from the IR. (CUDA runs ILGPU kernels written in C# by
+    /// <see cref="IlgpuKernelWriter"/>; the dialect table stays so another C-like dialect can be added as data.)
     /// </summary>
     internal sealed class DeviceDialect
     {
@@ -37,31 +38,6 @@ namespace Kiln.Generators.Emit.Device
             FloatFromBits = "as_float",
             DoubleFromBits = "as_double",
             FloatSuffixedMath = false,
-        };
-
-        /// <summary>CUDA C++ as NVRTC compiles it: <c>f</c>-suffixed float math, <c>__float2int_rz</c>-style conversions.</summary>
-        public static DeviceDialect Cuda { get; } = new()
-        {
-            Name = "CUDA C",
-            Types = new Dictionary<ScalarType, string>
-            {
-                [ScalarType.Bool] = "bool", [ScalarType.SByte] = "signed char", [ScalarType.Byte] = "unsigned char", [ScalarType.Short] = "short",
-                [ScalarType.UShort] = "unsigned short", [ScalarType.Int] = "int", [ScalarType.UInt] = "unsigned int", [ScalarType.Long] = "long long",
-                [ScalarType.ULong] = "unsigned long long", [ScalarType.Float] = "float", [ScalarType.Double] = "double",
-            },
-            ByteType = "unsigned char",
-            KernelPrefix = "extern \"C\" __global__ void",
-            FunctionPrefix = "__device__ ",
-            GlobalId = "(int)(blockIdx.x * blockDim.x + threadIdx.x)",
-            LocalId = "(int)threadIdx.x",
-            GroupId = "blockIdx.x",
-            LocalMemory = "__shared__",
-            Barrier = "__syncthreads();",
-            LongSuffix = "LL",
-            ULongSuffix = "ULL",
-            FloatFromBits = "__int_as_float",
-            DoubleFromBits = "__longlong_as_double",
-            FloatSuffixedMath = true,
         };
 
         /// <summary>C names of the C# math functions whose device counterpart has the same semantics.</summary>
@@ -113,9 +89,7 @@ namespace Kiln.Generators.Emit.Device
         /// <summary>The type a value of <paramref name="type"/> has in memory and as a kernel argument.</summary>
         public string Storage(ScalarType type) => type == ScalarType.Bool ? ByteType : Types[type];
 
-        public string GlobalPointer(ScalarType type, bool readOnly) => IsOpenCl
-            ? $"__global {(readOnly ? "const " : string.Empty)}{Storage(type)}*"
-            : $"{(readOnly ? "const " : string.Empty)}{Storage(type)}* __restrict__";
+        public string GlobalPointer(ScalarType type, bool readOnly) => $"__global {(readOnly ? "const " : string.Empty)}{Storage(type)}*";
 
         public string MathFunction(string name, ScalarType type) =>
             FloatSuffixedMath && type == ScalarType.Float ? name + "f" : name;
@@ -123,25 +97,14 @@ namespace Kiln.Generators.Emit.Device
         /// <summary>
         /// C#'s (.NET 9+) cast of a <paramref name="from"/> value to the integer type <paramref name="to"/>: truncate toward
         /// zero and saturate to int, uint, long or ulong, NaN giving 0; a smaller type takes the low bits of the
-        /// saturated int, so <c>(byte)300.7f</c> is 44, not OpenCL's saturated 255. C's casts are undefined out of range,
-        /// so CUDA uses the <c>__float2int_rz</c> family, which compile to PTX's saturating <c>cvt.rzi</c>.
+        /// saturated int, so <c>(byte)300.7f</c> is 44, not OpenCL's saturated 255.
         /// </summary>
         public string FloatToInteger(ScalarType from, ScalarType to, string operand)
         {
             ScalarType wide = to is ScalarType.UInt or ScalarType.Long or ScalarType.ULong ? to : ScalarType.Int;
-            string converted = IsOpenCl
-                ? $"convert_{Type(wide)}_sat_rtz({operand})"
-                : $"__{(from == ScalarType.Float ? "float" : "double")}2{CudaIntegerSuffix(wide)}_rz({operand})";
+            string converted = $"convert_{Type(wide)}_sat_rtz({operand})";
             return wide == to ? converted : $"(({Type(to)})({converted}))";
         }
-
-        private static string CudaIntegerSuffix(ScalarType type) => type switch
-        {
-            ScalarType.UInt => "uint",
-            ScalarType.Long => "ll",
-            ScalarType.ULong => "ull",
-            _ => "int",
-        };
 
         public string Hex(ulong bits) => "0x" + bits.ToString("x", CultureInfo.InvariantCulture);
 
@@ -156,7 +119,7 @@ namespace Kiln.Generators.Emit.Device
         /// </summary>
         public string FaultPrelude()
         {
-            string inline = IsOpenCl ? "inline " : "__device__ inline ";
+            const string inline = "inline ";
             var text = new System.Text.StringBuilder();
             foreach (ScalarType type in new[] { ScalarType.Int, ScalarType.UInt, ScalarType.Long, ScalarType.ULong })
             {
@@ -202,7 +165,7 @@ namespace Kiln.Generators.Emit.Device
                 }
             }
 
-            string inline = IsOpenCl ? "inline " : "__device__ inline ";
+            const string inline = "inline ";
             text.Append(inline).Append("int kiln_clamp_index(int i, int n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }\n");
 
             // C#'s Math.Min/Max: NaN propagates and -0 < +0 (IEEE 754:2019 minimum/maximum), unlike C's fmin/fmax.
