@@ -55,17 +55,18 @@ namespace Kiln.Generators
             return false;
         }
 
-        private static void Emit(SourceProductionContext context, CompiledPipeline pipeline)
+        private static void Emit(SourceProductionContext context, LoweredPlan plan)
         {
+            CompiledPipeline pipeline = plan.Pipeline;
             // A class that cannot take another partial declaration gets nothing: its KILN002 (or the compiler) says why.
             if (!PipelineEmitter.CanDeclare(pipeline.Spec))
             {
                 return;
             }
 
-            string source = PipelineEmitter.Emit(pipeline, context.CancellationToken);
+            string source = PipelineEmitter.Emit(plan, context.CancellationToken);
             context.AddSource(PipelineEmitter.HintName(pipeline.Spec), source);
-            if (PipelineEmitter.EmitCudaKernels(pipeline) is { } cuda)
+            if (PipelineEmitter.EmitCudaKernels(plan) is { } cuda)
             {
                 context.AddSource(PipelineEmitter.CudaHintName(pipeline.Spec), cuda);
             }

@@ -23,7 +23,11 @@ namespace Kiln.Generators
                 .Select(static (spec, _) => PipelineCompiler.Compile(spec))
                 .WithTrackingName(TrackingNames.Compile);
 
-            context.RegisterSourceOutput(compiled, Emit);
+            IncrementalValuesProvider<LoweredPlan> plans = compiled
+                .Select(static (pipeline, _) => PlanLowering.Lower(pipeline))
+                .WithTrackingName(TrackingNames.Lower);
+
+            context.RegisterSourceOutput(plans, Emit);
         }
     }
 
@@ -35,5 +39,8 @@ namespace Kiln.Generators
 
         /// <summary><see cref="PipelineSpec"/> → <see cref="CompiledPipeline"/>.</summary>
         public const string Compile = nameof(Compile);
+
+        /// <summary><see cref="CompiledPipeline"/> → <see cref="LoweredPlan"/>.</summary>
+        public const string Lower = nameof(Lower);
     }
 }

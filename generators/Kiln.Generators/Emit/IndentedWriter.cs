@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 
 namespace Kiln.Generators.Emit
@@ -41,6 +42,31 @@ namespace Kiln.Generators.Emit
             return Line("}" + suffix);
         }
 
+        /// <summary>
+        /// Opens a block under <paramref name="line"/> that closes when the result is disposed:
+        /// <c>using (writer.Block("if (x)")) { ... }</c>.
+        /// </summary>
+        public BlockScope Block(string line, string suffix = "")
+        {
+            Open(line);
+            return new BlockScope(this, suffix);
+        }
+
         public override string ToString() => _text.ToString();
+
+        /// <summary>Closes the block <see cref="Block"/> opened.</summary>
+        public readonly struct BlockScope : IDisposable
+        {
+            private readonly IndentedWriter _writer;
+            private readonly string _suffix;
+
+            public BlockScope(IndentedWriter writer, string suffix)
+            {
+                _writer = writer;
+                _suffix = suffix;
+            }
+
+            public void Dispose() => _writer.Close(_suffix);
+        }
     }
 }

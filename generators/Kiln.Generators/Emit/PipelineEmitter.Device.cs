@@ -2,56 +2,55 @@ using System.Collections.Generic;
 using System.Linq;
 using Kiln.Generators.Emit.Device;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
-    // The device backends: each fusion group's IR is written at build time as OpenCL C and as CUDA C (one fused
-    // kernel, plus one kernel per member for Fusion = false), embedded as constants, and launched through the run's
-    // DeviceSession. Streams made on the device stay there; only what a task or a sink reads is copied back.
+    // The device backends: each fusion group's IR is written at build time as OpenCL C and as ILGPU C# kernels for
+    // CUDA (one fused kernel, plus one kernel per member for Fusion = false), and launched through the run's
+    // DeviceSession. Streams made on the device stay there; only what a task or a sink reads is copied back. Every
+    // argument, what stays on the device and what goes back come from the group's KernelLaunch in the plan.
     internal static partial class PipelineEmitter
     {
-        private enum DeviceArgumentKind
+        private static void EmitDeviceGroup(IndentedWriter writer, LoweredPlan plan, KernelLaunch launch)
         {
-            Stream,
-            Gather,
-            Input,
-            NodeUniform,
-            Output,
-            Partials,
-        }
-
-        private sealed record DeviceArgument(DeviceArgumentKind Kind, int Node, string Input, ScalarType Type);
-
-        /// <summary>Whether every member of the group has IR the device emitters can translate.</summary>
-        private static bool HasDeviceCode(CompiledPipeline pipeline, int group) =>
-            pipeline.Schedule!.FusionGroups[group].Members.All(m => pipeline.Spec.Nodes[m].Program is not null);
-
-        private static void EmitDeviceGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
-        {
-            PipelineSpec spec = pipeline.Spec;
-            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
-            var members = fusion.Members.ToList();
-            bool usesDouble = members.Any(m => UsesDouble(spec.Nodes[m].Program!));
-            bool checksFaults = members.Any(m => Any(spec.Nodes[m].Program!, DeviceSourceWriter.MayFault));
-            string sourceName = $"{spec.FullName}.Group{group}";
-            string cudaClass = CudaClass(spec, group);
-
+            int group = launch.Group;
+            string sourceName = $"{plan.Spec.FullName}.Group{group}";
+            string cudaClass = CudaClass(plan.Spec, group);
+            string usesDouble = launch.UsesDouble ? "true" : "false";
             writer.Line();
-            writer.Line($"private const string Group{group}OpenCl = {Literal(DeviceSource(DeviceDialect.OpenCl, pipeline, group, usesDouble, checksFaults))};");
+            writer.Line($"private const string Group{group}OpenCl = {Literal(DeviceSource(DeviceDialect.OpenCl, plan, launch))};");
             writer.Line();
-            writer.Open($"private void Group{group}Device(global::Kiln.Execution.DeviceSession device, int length, ref int at)");
-            writer.Line($"if (device.Kind == global::Kiln.DeviceKind.Cuda) {{ Group{group}Cuda(device, length, ref at); return; }}");
-            writer.Line($"string source = Group{group}OpenCl;");
-            EmitDeviceLaunches(writer, pipeline, group, usesDouble, checksFaults, kernel =>
-                $"device.Begin({Literal(sourceName)}, source, {Literal(kernel)}, length, usesDouble: {(usesDouble ? "true" : "false")})");
-            writer.Close();
+            using (writer.Block($"private void {GroupDeviceMethod(group)}(global::Kiln.Execution.DeviceSession device, int length, ref int at)"))
+            {
+                writer.Line($"if (device.Kind == global::Kiln.DeviceKind.Cuda) {{ Group{group}Cuda(device, length, ref at); return; }}");
+                writer.Line($"string source = Group{group}OpenCl;");
+                EmitDeviceLaunches(writer, launch, kernel => $"device.Begin({Literal(sourceName)}, source, {Literal(kernel)}, length, usesDouble: {usesDouble})");
+            }
 
             // CUDA: the same launches, each running its ILGPU kernel from the nested class, which alone refers to ILGPU.
             writer.Line();
-            writer.Open($"private void Group{group}Cuda(global::Kiln.Execution.DeviceSession device, int length, ref int at)");
-            EmitDeviceLaunches(writer, pipeline, group, usesDouble, checksFaults, kernel =>
-                $"global::Kiln.Execution.CudaLaunch.Begin(device, {Literal(sourceName)}, {Literal(kernel)}, length, usesDouble: {(usesDouble ? "true" : "false")}, {cudaClass}.{CudaLauncher(kernel)})");
-            writer.Close();
+            using (writer.Block($"private void Group{group}Cuda(global::Kiln.Execution.DeviceSession device, int length, ref int at)"))
+            {
+                EmitDeviceLaunches(writer, launch, kernel => $"global::Kiln.Execution.CudaLaunch.Begin(device, {Literal(sourceName)}, {Literal(kernel)}, length, "
+                    + $"usesDouble: {usesDouble}, {cudaClass}.{CudaLauncher(kernel)})");
+            }
+
+            void EmitDeviceLaunches(IndentedWriter writer, KernelLaunch launch, System.Func<string, string> begin)
+            {
+                using (writer.Block("if (!Options.Fusion)"))
+                {
+                    for (int m = 0; m < launch.Members.Count; m++)
+                    {
+                        writer.Line($"at = {launch.Members[m]};");
+                        EmitDeviceLaunch(writer, plan, launch, begin(MemberKernel(launch.Members[m])), launch.Alone[m]);
+                    }
+
+                    writer.Line("return;");
+                }
+
+                EmitDeviceLaunch(writer, plan, launch, begin(GroupKernel(launch.Group)), launch.Whole);
+            }
         }
 
         /// <summary>
@@ -60,15 +59,10 @@ namespace Kiln.Generators.Emit
         /// named ILGPURuntime, given access by the file's InternalsVisibleTo) must see the argument structs, and so that
         /// only a CUDA launch makes the JIT load ILGPU.
         /// </summary>
-        public static string? EmitCudaKernels(CompiledPipeline pipeline)
+        public static string? EmitCudaKernels(LoweredPlan plan)
         {
-            if (!pipeline.IsValid || pipeline.Schedule is null)
-            {
-                return null;
-            }
-
-            var groups = Enumerable.Range(0, pipeline.Schedule.FusionGroups.Count).Where(g => HasDeviceCode(pipeline, g)).ToList();
-            if (groups.Count == 0)
+            var launches = plan.Launches.Where(l => l.HasDeviceCode).ToList();
+            if (!plan.IsValid || launches.Count == 0)
             {
                 return null;
             }
@@ -80,17 +74,14 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Line("[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo(\"ILGPURuntime\")]");
             writer.Line();
-            writer.Open("namespace " + CudaNamespace);
-            foreach (int group in groups)
+            using (writer.Block("namespace " + CudaNamespace))
             {
-                FusionGroupSpec fusion = pipeline.Schedule.FusionGroups[group];
-                var members = fusion.Members.ToList();
-                bool usesDouble = members.Any(m => UsesDouble(pipeline.Spec.Nodes[m].Program!));
-                bool checksFaults = members.Any(m => Any(pipeline.Spec.Nodes[m].Program!, DeviceSourceWriter.MayFault));
-                EmitCudaClass(writer, pipeline, group, usesDouble, checksFaults);
+                foreach (KernelLaunch launch in launches)
+                {
+                    EmitCudaClass(writer, plan, launch);
+                }
             }
 
-            writer.Close();
             return writer.ToString();
         }
 
@@ -98,22 +89,6 @@ namespace Kiln.Generators.Emit
         public static string CudaHintName(PipelineSpec spec) => HintName(spec).Replace(".Kiln.g.cs", ".Kiln.Cuda.g.cs");
 
         private const string CudaNamespace = "Kiln.Generated.Cuda";
-
-        private static void EmitDeviceLaunches(IndentedWriter writer, CompiledPipeline pipeline, int group, bool usesDouble, bool checksFaults, System.Func<string, string> begin)
-        {
-            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
-            var members = fusion.Members.ToList();
-            writer.Open("if (!Options.Fusion)");
-            foreach (int member in members)
-            {
-                writer.Line($"at = {member};");
-                EmitDeviceLaunch(writer, pipeline, begin($"kiln_member{member}"), new[] { member }, new HashSet<int>(), new HashSet<int> { member }, checksFaults);
-            }
-
-            writer.Line("return;");
-            writer.Close();
-            EmitDeviceLaunch(writer, pipeline, begin($"kiln_group{group}"), members, new HashSet<int>(members), new HashSet<int>(fusion.Materialized), checksFaults);
-        }
 
         private static string CudaClassName(PipelineSpec spec, int group) => $"__KilnCuda{group}_{DeviceSourceWriter.Sanitize(spec.FullName)}";
 
@@ -126,55 +101,54 @@ namespace Kiln.Generators.Emit
         /// CUDA launch makes the JIT load ILGPU: per kernel an argument struct, the launcher the runtime calls with the
         /// launch's buffers, and the explicitly grouped kernel, written from the IR by <see cref="IlgpuKernelWriter"/>.
         /// </summary>
-        private static void EmitCudaClass(IndentedWriter writer, CompiledPipeline pipeline, int group, bool usesDouble, bool checksFaults)
+        private static void EmitCudaClass(IndentedWriter writer, LoweredPlan plan, KernelLaunch launch)
         {
-            PipelineSpec spec = pipeline.Spec;
-            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
-            var members = fusion.Members.ToList();
+            PipelineSpec spec = plan.Spec;
             writer.Line();
-            writer.Line($"// ILGPU kernels for fusion group {Literal(fusion.Name)} (DeviceKind.Cuda), generated from the kernel IR.");
-            writer.Open($"internal static class {CudaClassName(spec, group)}");
-            var kernels = new IlgpuKernelWriter(writer, checksFaults);
-            kernels.Prelude(usesDouble);
-            var functions = new Dictionary<int, string>();
-            foreach (int member in members)
+            writer.Line($"// ILGPU kernels for fusion group {Literal(launch.Name)} (DeviceKind.Cuda), generated from the kernel IR.");
+            using (writer.Block($"internal static class {CudaClassName(spec, launch.Group)}"))
             {
-                writer.Line();
-                functions[member] = kernels.Function(spec.Nodes[member].Program!);
-            }
+                var kernels = new IlgpuKernelWriter(writer, launch.MayFault);
+                kernels.Prelude(launch.UsesDouble);
+                var functions = new Dictionary<int, string>();
+                foreach (int member in launch.Members)
+                {
+                    writer.Line();
+                    functions[member] = kernels.Function(spec.Nodes[member].Program!);
+                }
 
-            WriteCudaKernel(writer, kernels, spec, $"kiln_group{group}", members, new HashSet<int>(members), new HashSet<int>(fusion.Materialized), functions, checksFaults);
-            foreach (int member in members)
-            {
-                WriteCudaKernel(writer, kernels, spec, $"kiln_member{member}", new[] { member }, new HashSet<int>(), new HashSet<int> { member }, functions, checksFaults);
+                WriteCudaKernel(writer, kernels, plan, GroupKernel(launch.Group), launch.Whole, functions, launch.MayFault);
+                for (int m = 0; m < launch.Members.Count; m++)
+                {
+                    WriteCudaKernel(writer, kernels, plan, MemberKernel(launch.Members[m]), launch.Alone[m], functions, launch.MayFault);
+                }
             }
-
-            writer.Close();
         }
 
-        private static void WriteCudaKernel(IndentedWriter writer, IlgpuKernelWriter kernels, PipelineSpec spec, string name, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written, Dictionary<int, string> functions, bool checksFaults)
+        private static void WriteCudaKernel(
+            IndentedWriter writer, IlgpuKernelWriter kernels, LoweredPlan plan, string name, KernelBlock block, Dictionary<int, string> functions, bool checksFaults)
         {
-            List<DeviceArgument> arguments = DeviceArguments(spec, members, local, written);
+            PipelineSpec spec = plan.Spec;
             string structName = "Arguments_" + name;
 
             // The fields, and where each is in the launch's argument list (0 is the length; a gather adds its length too).
             var fields = new List<(string Type, string Name, string Read)>();
             int index = 1;
-            foreach (DeviceArgument argument in arguments)
+            foreach (LaunchArgument argument in block.Arguments)
             {
                 string storage = IlgpuKernelWriter.Storage(argument.Type);
                 string view = IlgpuKernelWriter.ViewOf(argument.Type);
                 (string type, string field, string read) = argument.Kind switch
                 {
-                    DeviceArgumentKind.Stream => (view, $"s{argument.Node}", $"launch.View<{storage}>({index})"),
-                    DeviceArgumentKind.Gather => (view, $"g{argument.Node}", $"launch.View<{storage}>({index})"),
-                    DeviceArgumentKind.Input => (storage, $"u_{InputIdentifier(argument.Input)}", $"launch.Scalar<{storage}>({index})"),
-                    DeviceArgumentKind.NodeUniform => (storage, $"n{argument.Node}", $"launch.Scalar<{storage}>({index})"),
-                    DeviceArgumentKind.Output => (view, $"o{argument.Node}", $"launch.View<{storage}>({index})"),
+                    LaunchArgumentKind.Stream => (view, $"s{argument.Node}", $"launch.View<{storage}>({index})"),
+                    LaunchArgumentKind.Gather => (view, $"g{argument.Node}", $"launch.View<{storage}>({index})"),
+                    LaunchArgumentKind.Input => (storage, $"u_{InputIdentifier(argument.Input)}", $"launch.Scalar<{storage}>({index})"),
+                    LaunchArgumentKind.Uniform => (storage, $"n{argument.Node}", $"launch.Scalar<{storage}>({index})"),
+                    LaunchArgumentKind.Output => (view, $"o{argument.Node}", $"launch.View<{storage}>({index})"),
                     _ => (view, $"q{argument.Node}", $"launch.View<{storage}>({index})"),
                 };
                 fields.Add((type, field, read));
-                index += argument.Kind == DeviceArgumentKind.Gather ? 2 : 1;
+                index += argument.Kind == LaunchArgumentKind.Gather ? 2 : 1;
             }
 
             if (checksFaults)
@@ -183,185 +157,143 @@ namespace Kiln.Generators.Emit
             }
 
             writer.Line();
-            writer.Open($"internal struct {structName}");
-            writer.Line("public int length;");
-            foreach (var (type, field, _) in fields)
+            using (writer.Block($"internal struct {structName}"))
             {
-                writer.Line($"public {type} {field};");
+                writer.Line("public int length;");
+                foreach (var (type, field, _) in fields)
+                {
+                    writer.Line($"public {type} {field};");
+                }
             }
 
-            writer.Close();
             writer.Line();
             string initializers = string.Join(", ", new[] { "length = launch.Length" }.Concat(fields.Select(f => $"{f.Name} = {f.Read}")));
-            writer.Line($"internal static void {CudaLauncher(name)}(global::Kiln.Execution.CudaLaunch launch) => launch.Run<{structName}>(Kernel_{name}, new {structName} {{ {initializers} }});");
+            writer.Line($"internal static void {CudaLauncher(name)}(global::Kiln.Execution.CudaLaunch launch) => "
+                + $"launch.Run<{structName}>(Kernel_{name}, new {structName} {{ {initializers} }});");
             writer.Line();
 
-            var reductions = members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce).ToList();
-            writer.Open($"internal static void Kernel_{name}({structName} args)");
-            writer.Open("unchecked");
-            if (checksFaults)
+            var reductions = block.Members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce).ToList();
+            using (writer.Block($"internal static void Kernel_{name}({structName} args)"))
+            using (writer.Block("unchecked"))
             {
-                writer.Line("var kiln_fault = args.fault;");
-            }
-
-            foreach (int reduction in reductions)
-            {
-                ScalarType type = spec.Nodes[reduction].Program!.Kernel.ReturnType;
-                writer.Line($"var tree{reduction} = global::ILGPU.SharedMemory.Allocate<{IlgpuKernelWriter.Storage(type)}>({DeviceGroupSize});");
-            }
-
-            writer.Line("int i = global::ILGPU.Grid.GlobalIndex.X;");
-            foreach (int reduction in reductions)
-            {
-                NodeSpec node = spec.Nodes[reduction];
-                writer.Line($"{ScalarTypes.Keyword(node.Program!.Kernel.ReturnType)} r{reduction} = {IlgpuKernelWriter.Constant(DeviceIdentity(node))};");
-            }
-
-            writer.Open("if (i < args.length)");
-            foreach (int member in members)
-            {
-                NodeSpec node = spec.Nodes[member];
-                KernelBody body = node.Program!.Kernel;
-                var callArguments = node.Parameters.Select((p, at) => CudaArgumentExpression(p, body.Parameters[at].Type, local, member));
-                string call = $"{functions[member]}({string.Join(", ", callArguments)}{kernels.FaultArgument})";
-                if (node.Kind == NodeKindSpec.Reduce)
+                if (checksFaults)
                 {
-                    writer.Line($"r{member} = {call};");
-                    continue;
+                    writer.Line("var kiln_fault = args.fault;");
                 }
 
-                writer.Line($"{ScalarTypes.Keyword(body.ReturnType)} e{member} = {call};");
-                if (written.Contains(member))
+                foreach (int reduction in reductions)
                 {
-                    writer.Line($"args.o{member}[i] = {IlgpuKernelWriter.Store("e" + member, body.ReturnType)};");
+                    ScalarType type = spec.Nodes[reduction].Program!.Kernel.ReturnType;
+                    writer.Line($"var tree{reduction} = global::ILGPU.SharedMemory.Allocate<{IlgpuKernelWriter.Storage(type)}>({DeviceGroupSize});");
+                }
+
+                writer.Line("int i = global::ILGPU.Grid.GlobalIndex.X;");
+                foreach (int reduction in reductions)
+                {
+                    NodeSpec node = spec.Nodes[reduction];
+                    writer.Line($"{ScalarTypes.Keyword(node.Program!.Kernel.ReturnType)} r{reduction} = {IlgpuKernelWriter.Constant(DeviceIdentity(node))};");
+                }
+
+                using (writer.Block("if (i < args.length)"))
+                {
+                    foreach (int member in block.Members)
+                    {
+                        NodeSpec node = spec.Nodes[member];
+                        KernelBody body = node.Program!.Kernel;
+                        var callArguments = plan.Invocations[member].Arguments
+                            .Select((a, at) => CudaArgumentExpression(a, body.Parameters[at].Type, block, member));
+                        string call = $"{functions[member]}({string.Join(", ", callArguments)}{kernels.FaultArgument})";
+                        if (node.Kind == NodeKindSpec.Reduce)
+                        {
+                            writer.Line($"r{member} = {call};");
+                            continue;
+                        }
+
+                        writer.Line($"{ScalarTypes.Keyword(body.ReturnType)} e{member} = {call};");
+                        if (block.Written.Contains(member))
+                        {
+                            writer.Line($"args.o{member}[i] = {IlgpuKernelWriter.Store("e" + member, body.ReturnType)};");
+                        }
+                    }
+                }
+
+                // Reductions: the same fixed tree per group of DeviceGroupSize as OpenCL, in shared memory between barriers.
+                foreach (int reduction in reductions)
+                {
+                    ScalarType type = spec.Nodes[reduction].Program!.Kernel.ReturnType;
+                    string tree = "tree" + reduction;
+                    writer.OpenBlock();
+                    writer.Line("int lid = global::ILGPU.Group.IdxX;");
+                    writer.Line($"{tree}[lid] = {IlgpuKernelWriter.Store("r" + reduction, type)};");
+                    writer.Line("global::ILGPU.Group.Barrier();");
+                    using (writer.Block($"for (int s = {DeviceGroupSize / 2}; s > 0; s >>= 1)"))
+                    {
+                        string left = IlgpuKernelWriter.Load($"{tree}[lid]", type);
+                        string right = IlgpuKernelWriter.Load($"{tree}[lid + s]", type);
+                        string combined = $"{functions[reduction]}({left}, {right}{kernels.FaultArgument})";
+                        writer.Line($"if (lid < s) {tree}[lid] = {IlgpuKernelWriter.Store(combined, type)};");
+                        writer.Line("global::ILGPU.Group.Barrier();");
+                    }
+
+                    writer.Line($"if (lid == 0) args.q{reduction}[global::ILGPU.Grid.IdxX] = {tree}[0];");
+                    writer.Close();
                 }
             }
-
-            writer.Close();
-
-            // Reductions: the same fixed tree per group of DeviceGroupSize as OpenCL, in shared memory between barriers.
-            foreach (int reduction in reductions)
-            {
-                ScalarType type = spec.Nodes[reduction].Program!.Kernel.ReturnType;
-                string tree = "tree" + reduction;
-                writer.OpenBlock();
-                writer.Line("int lid = global::ILGPU.Group.IdxX;");
-                writer.Line($"{tree}[lid] = {IlgpuKernelWriter.Store("r" + reduction, type)};");
-                writer.Line("global::ILGPU.Group.Barrier();");
-                writer.Open($"for (int s = {DeviceGroupSize / 2}; s > 0; s >>= 1)");
-                string combined = $"{functions[reduction]}({IlgpuKernelWriter.Load($"{tree}[lid]", type)}, {IlgpuKernelWriter.Load($"{tree}[lid + s]", type)}{kernels.FaultArgument})";
-                writer.Line($"if (lid < s) {tree}[lid] = {IlgpuKernelWriter.Store(combined, type)};");
-                writer.Line("global::ILGPU.Group.Barrier();");
-                writer.Close();
-                writer.Line($"if (lid == 0) args.q{reduction}[global::ILGPU.Grid.IdxX] = {tree}[0];");
-                writer.Close();
-            }
-
-            writer.Close();
-            writer.Close();
         }
 
-        private static string CudaArgumentExpression(ParameterSpec parameter, ScalarType type, HashSet<int> local, int member) => parameter.Role switch
+        private static string CudaArgumentExpression(InvocationArgument argument, ScalarType type, KernelBlock block, int member) => argument.Source switch
         {
-            ParameterRole.Index => "i",
-            ParameterRole.Accumulator => "r" + member,
-            ParameterRole.Input => IlgpuKernelWriter.Load("args.u_" + InputIdentifier(parameter.Name), type),
-            ParameterRole.Node when IsStreamRead(parameter) && local.Contains(parameter.Producer) => "e" + parameter.Producer,
-            ParameterRole.Node when IsStreamRead(parameter) => IlgpuKernelWriter.Load($"args.s{parameter.Producer}[i]", type),
-            ParameterRole.Node when parameter.IsGather => $"args.g{parameter.Producer}",
-            ParameterRole.Node => IlgpuKernelWriter.Load("args.n" + parameter.Producer, type),
+            ArgumentSource.Index => "i",
+            ArgumentSource.Accumulator => "r" + member,
+            ArgumentSource.Input => IlgpuKernelWriter.Load("args.u_" + InputIdentifier(argument.Name), type),
+            ArgumentSource.StreamElement when block.Fused.Contains(argument.Producer) => "e" + argument.Producer,
+            ArgumentSource.StreamElement => IlgpuKernelWriter.Load($"args.s{argument.Producer}[i]", type),
+            ArgumentSource.Gather => $"args.g{argument.Producer}",
+            ArgumentSource.Uniform => IlgpuKernelWriter.Load("args.n" + argument.Producer, type),
             _ => "default",
         };
 
-        private static string DeviceSource(DeviceDialect dialect, CompiledPipeline pipeline, int group, bool usesDouble, bool checksFaults)
+        private static string DeviceSource(DeviceDialect dialect, LoweredPlan plan, KernelLaunch launch)
         {
-            PipelineSpec spec = pipeline.Spec;
-            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
-            var source = new DeviceSourceWriter(dialect, checksFaults);
-            source.Text.Append("// ").Append(dialect.Name).Append(" for fusion group ").Append(fusion.Name).Append(" of pipeline ").Append(spec.FullName).Append(", generated by Kiln.\n");
-            source.Text.Append(dialect.Prelude(usesDouble));
-            if (checksFaults)
+            PipelineSpec spec = plan.Spec;
+            var source = new DeviceSourceWriter(dialect, launch.MayFault);
+            source.Text.Append("// ").Append(dialect.Name).Append(" for fusion group ").Append(launch.Name).Append(" of pipeline ").Append(spec.FullName)
+                .Append(", generated by Kiln.\n");
+            source.Text.Append(dialect.Prelude(launch.UsesDouble));
+            if (launch.MayFault)
             {
                 source.Text.Append(dialect.FaultPrelude());
             }
 
             source.Text.Append('\n');
             var functions = new Dictionary<int, string>();
-            foreach (int member in fusion.Members)
+            foreach (int member in launch.Members)
             {
                 functions[member] = source.Function(spec.Nodes[member].Program!);
             }
 
-            var members = fusion.Members.ToList();
-            WriteDeviceKernel(source, spec, $"kiln_group{group}", members, new HashSet<int>(members), new HashSet<int>(fusion.Materialized), functions);
-            foreach (int member in members)
+            WriteDeviceKernel(source, plan, GroupKernel(launch.Group), launch.Whole, functions);
+            for (int m = 0; m < launch.Members.Count; m++)
             {
-                WriteDeviceKernel(source, spec, $"kiln_member{member}", new[] { member }, new HashSet<int>(), new HashSet<int> { member }, functions);
+                WriteDeviceKernel(source, plan, MemberKernel(launch.Members[m]), launch.Alone[m], functions);
             }
 
             return source.Text.ToString();
         }
 
-        private static List<DeviceArgument> DeviceArguments(PipelineSpec spec, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written)
+        private static void WriteDeviceKernel(DeviceSourceWriter source, LoweredPlan plan, string name, KernelBlock block, Dictionary<int, string> functions)
         {
-            var arguments = new List<DeviceArgument>();
-            void Add(DeviceArgument argument)
-            {
-                if (!arguments.Contains(argument))
-                {
-                    arguments.Add(argument);
-                }
-            }
-
-            foreach (DeviceArgumentKind kind in new[] { DeviceArgumentKind.Stream, DeviceArgumentKind.Gather, DeviceArgumentKind.Input, DeviceArgumentKind.NodeUniform })
-            {
-                foreach (int member in members)
-                {
-                    NodeSpec node = spec.Nodes[member];
-                    for (int p = 0; p < node.Parameters.Count; p++)
-                    {
-                        ParameterSpec parameter = node.Parameters[p];
-                        ScalarType type = node.Program!.Kernel.Parameters[p].Type;
-                        bool matches = kind switch
-                        {
-                            DeviceArgumentKind.Stream => IsStreamRead(parameter) && !local.Contains(parameter.Producer),
-                            DeviceArgumentKind.Gather => parameter.Role == ParameterRole.Node && parameter.IsGather,
-                            DeviceArgumentKind.Input => parameter.Role == ParameterRole.Input,
-                            _ => parameter.Role == ParameterRole.Node && !parameter.ProducerIsStream && !parameter.IsGather,
-                        };
-                        if (matches)
-                        {
-                            Add(new DeviceArgument(kind, kind == DeviceArgumentKind.Input ? -1 : parameter.Producer, kind == DeviceArgumentKind.Input ? parameter.Name : string.Empty, type));
-                        }
-                    }
-                }
-            }
-
-            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Kernel && written.Contains(m)))
-            {
-                Add(new DeviceArgument(DeviceArgumentKind.Output, member, string.Empty, spec.Nodes[member].Program!.Kernel.ReturnType));
-            }
-
-            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
-            {
-                Add(new DeviceArgument(DeviceArgumentKind.Partials, member, string.Empty, spec.Nodes[member].Program!.Kernel.ReturnType));
-            }
-
-            return arguments;
-        }
-
-        private static void WriteDeviceKernel(DeviceSourceWriter source, PipelineSpec spec, string name, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written, Dictionary<int, string> functions)
-        {
+            PipelineSpec spec = plan.Spec;
+            EquatableArray<int> members = block.Members;
             DeviceDialect dialect = source.Dialect;
             var text = source.Text;
-            List<DeviceArgument> arguments = DeviceArguments(spec, members, local, written);
-            IEnumerable<string> parameters = new[] { "int length" }.Concat(arguments.Select(a => a.Kind switch
+            IEnumerable<string> parameters = new[] { "int length" }.Concat(block.Arguments.Select(a => a.Kind switch
             {
-                DeviceArgumentKind.Stream => $"{dialect.GlobalPointer(a.Type, readOnly: true)} s{a.Node}",
-                DeviceArgumentKind.Gather => $"{dialect.GlobalPointer(a.Type, readOnly: true)} g{a.Node}, int g{a.Node}_length",
-                DeviceArgumentKind.Input => $"{dialect.Storage(a.Type)} u_{InputIdentifier(a.Input)}",
-                DeviceArgumentKind.NodeUniform => $"{dialect.Storage(a.Type)} n{a.Node}",
-                DeviceArgumentKind.Output => $"{dialect.GlobalPointer(a.Type, readOnly: false)} o{a.Node}",
+                LaunchArgumentKind.Stream => $"{dialect.GlobalPointer(a.Type, readOnly: true)} s{a.Node}",
+                LaunchArgumentKind.Gather => $"{dialect.GlobalPointer(a.Type, readOnly: true)} g{a.Node}, int g{a.Node}_length",
+                LaunchArgumentKind.Input => $"{dialect.Storage(a.Type)} u_{InputIdentifier(a.Input)}",
+                LaunchArgumentKind.Uniform => $"{dialect.Storage(a.Type)} n{a.Node}",
+                LaunchArgumentKind.Output => $"{dialect.GlobalPointer(a.Type, readOnly: false)} o{a.Node}",
                 _ => $"{dialect.GlobalPointer(a.Type, readOnly: false)} q{a.Node}",
             }));
             if (source.FaultArgument.Length > 0)
@@ -390,7 +322,8 @@ namespace Kiln.Generators.Emit
             {
                 NodeSpec node = spec.Nodes[member];
                 KernelBody body = node.Program!.Kernel;
-                var callArguments = node.Parameters.Select((p, index) => DeviceArgumentExpression(source, p, body.Parameters[index].Type, local, member));
+                var callArguments = plan.Invocations[member].Arguments
+                    .Select((a, index) => DeviceArgumentExpression(source, a, body.Parameters[index].Type, block, member));
                 string call = $"{functions[member]}({string.Join(", ", callArguments)}{source.FaultArgument})";
                 if (node.Kind == NodeKindSpec.Reduce)
                 {
@@ -399,7 +332,7 @@ namespace Kiln.Generators.Emit
                 }
 
                 text.Append($"        {dialect.Type(body.ReturnType)} e{member} = {call};\n");
-                if (written.Contains(member))
+                if (block.Written.Contains(member))
                 {
                     text.Append($"        o{member}[i] = {source.Store("e" + member, body.ReturnType)};\n");
                 }
@@ -427,106 +360,61 @@ namespace Kiln.Generators.Emit
             text.Append("}\n\n");
         }
 
-        // Must equal Kiln.Execution.DeviceLaunch.GroupSize: the tree is written for this many work-items.
-        private const int DeviceGroupSize = 256;
+        // The tree is written for this many work-items; the launch runs groups of the same size.
+        private const int DeviceGroupSize = DeviceContract.GroupSize;
 
-        private static string DeviceArgumentExpression(DeviceSourceWriter source, ParameterSpec parameter, ScalarType type, HashSet<int> local, int member) => parameter.Role switch
-        {
-            ParameterRole.Index => "i",
-            ParameterRole.Accumulator => "r" + member,
-            ParameterRole.Input => source.Load("u_" + InputIdentifier(parameter.Name), type),
-            ParameterRole.Node when IsStreamRead(parameter) && local.Contains(parameter.Producer) => "e" + parameter.Producer,
-            ParameterRole.Node when IsStreamRead(parameter) => source.Load($"s{parameter.Producer}[i]", type),
-            ParameterRole.Node when parameter.IsGather => $"g{parameter.Producer}, g{parameter.Producer}_length",
-            ParameterRole.Node => source.Load("n" + parameter.Producer, type),
-            _ => "0",
-        };
+        private static string DeviceArgumentExpression(
+            DeviceSourceWriter source, InvocationArgument argument, ScalarType type, KernelBlock block, int member) =>
+            argument.Source switch
+            {
+                ArgumentSource.Index => "i",
+                ArgumentSource.Accumulator => "r" + member,
+                ArgumentSource.Input => source.Load("u_" + InputIdentifier(argument.Name), type),
+                ArgumentSource.StreamElement when block.Fused.Contains(argument.Producer) => "e" + argument.Producer,
+                ArgumentSource.StreamElement => source.Load($"s{argument.Producer}[i]", type),
+                ArgumentSource.Gather => $"g{argument.Producer}, g{argument.Producer}_length",
+                ArgumentSource.Uniform => source.Load("n" + argument.Producer, type),
+                _ => "0",
+            };
 
-        private static void EmitDeviceLaunch(IndentedWriter writer, CompiledPipeline pipeline, string begin, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written, bool checksFaults)
+        private static void EmitDeviceLaunch(IndentedWriter writer, LoweredPlan plan, KernelLaunch launch, string begin, KernelBlock block)
         {
-            PipelineSpec spec = pipeline.Spec;
-            List<DeviceArgument> arguments = DeviceArguments(spec, members, local, written);
             writer.OpenBlock();
             writer.Line($"var launch = {begin};");
-            foreach (DeviceArgument argument in arguments)
+            foreach (LaunchArgument argument in block.Arguments)
             {
                 string type = ScalarTypes.Keyword(argument.Type);
                 writer.Line(argument.Kind switch
                 {
-                    DeviceArgumentKind.Stream => $"launch.Stream<{type}>({argument.Node}, {NodeField(argument.Node)});",
-                    DeviceArgumentKind.Gather => $"launch.Gather<{type}>({argument.Node}, {NodeField(argument.Node)});",
-                    DeviceArgumentKind.Input => $"launch.Uniform({InputField(argument.Input)});",
-                    DeviceArgumentKind.NodeUniform => $"launch.Uniform({NodeField(argument.Node)});",
-                    DeviceArgumentKind.Output => $"launch.Output<{type}>({argument.Node});",
+                    LaunchArgumentKind.Stream => $"launch.Stream<{type}>({argument.Node}, {NodeField(argument.Node)});",
+                    LaunchArgumentKind.Gather => $"launch.Gather<{type}>({argument.Node}, {NodeField(argument.Node)});",
+                    LaunchArgumentKind.Input => $"launch.Uniform({InputField(argument.Input)});",
+                    LaunchArgumentKind.Uniform => $"launch.Uniform({NodeField(argument.Node)});",
+                    LaunchArgumentKind.Output => $"launch.Output<{type}>({argument.Node});",
                     _ => $"launch.Partials<{type}>({argument.Node});",
                 });
             }
 
-            if (checksFaults)
+            if (launch.MayFault)
             {
                 writer.Line("launch.FaultFlag();");
             }
 
             writer.Line("launch.Run(Token);");
-            foreach (DeviceArgument argument in arguments)
+            foreach (LaunchArgument argument in block.Arguments)
             {
                 string type = ScalarTypes.Keyword(argument.Type);
-                if (argument.Kind == DeviceArgumentKind.Output && ReadOnHost(pipeline, argument.Node))
+                if (argument.Kind == LaunchArgumentKind.Output && launch.ReadOnHost.Contains(argument.Node))
                 {
                     writer.Line($"{NodeField(argument.Node)} = launch.Download<{type}>({argument.Node});");
                 }
-                else if (argument.Kind == DeviceArgumentKind.Partials)
+                else if (argument.Kind == LaunchArgumentKind.Partials)
                 {
-                    writer.Line($"{NodeField(argument.Node)} = {FoldPartials(spec, argument.Node, $"launch.DownloadPartials<{type}>({argument.Node})")};");
+                    writer.Line($"{NodeField(argument.Node)} = {FoldPartials(plan.Spec, argument.Node, $"launch.DownloadPartials<{type}>({argument.Node})")};");
                 }
             }
 
             writer.Close();
-        }
-
-        /// <summary>Whether a kernel's stream is read on the host: by a task or stage, as a sink, or by a group without device code.</summary>
-        private static bool ReadOnHost(CompiledPipeline pipeline, int node)
-        {
-            Schedule schedule = pipeline.Schedule!;
-            if (pipeline.Bound.Sinks.Contains(node))
-            {
-                return true;
-            }
-
-            foreach (BoundEdge edge in pipeline.Bound.Edges)
-            {
-                if (edge.From != node || !edge.IsData)
-                {
-                    continue;
-                }
-
-                NodeSpec consumer = pipeline.Spec.Nodes[edge.To];
-                if (consumer.Kind is not (NodeKindSpec.Kernel or NodeKindSpec.Reduce))
-                {
-                    return true;
-                }
-
-                int group = GroupOf(schedule, edge.To);
-                if (group < 0 || !HasDeviceCode(pipeline, group))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static int GroupOf(Schedule schedule, int node)
-        {
-            for (int group = 0; group < schedule.FusionGroups.Count; group++)
-            {
-                if (schedule.FusionGroups[group].Members.Contains(node))
-                {
-                    return group;
-                }
-            }
-
-            return -1;
         }
 
         private static KConstant DeviceIdentity(NodeSpec node)
@@ -541,45 +429,6 @@ namespace Kiln.Generators.Emit
             };
             return KernelConstants.Create(type, value) ?? KernelConstants.Integer(type, 0);
         }
-
-        private static bool UsesDouble(KernelProgram program) =>
-            new[] { program.Kernel }.Concat(program.Helpers).Any(b => b.ReturnType == ScalarType.Double || b.Parameters.Any(p => p.Type == ScalarType.Double))
-            || Any(program, e => e.Type == ScalarType.Double, declared => declared == ScalarType.Double);
-
-        /// <summary>Whether some expression of the program's bodies satisfies <paramref name="expression"/>, or some local's type <paramref name="declaration"/>.</summary>
-        private static bool Any(KernelProgram program, System.Func<KExpr, bool> expression, System.Func<ScalarType, bool>? declaration = null) =>
-            new[] { program.Kernel }.Concat(program.Helpers).Any(b => Any(b.Body, expression, declaration ?? (_ => false)));
-
-        private static bool Any(KStmt statement, System.Func<KExpr, bool> expression, System.Func<ScalarType, bool> declaration)
-        {
-            bool In(KStmt inner) => Any(inner, expression, declaration);
-            bool Of(KExpr inner) => Any(inner, expression);
-            return statement switch
-            {
-                KBlock block => block.Statements.Any(In),
-                KDeclare declare => declaration(declare.Type) || (declare.Initializer is not null && Of(declare.Initializer)),
-                KAssign assign => Of(assign.Target) || Of(assign.Value),
-                KIf branch => Of(branch.Condition) || In(branch.Then) || (branch.Else is not null && In(branch.Else)),
-                KFor loop => loop.Initializers.Any(In) || (loop.Condition is not null && Of(loop.Condition)) || loop.Incrementors.Any(In) || In(loop.Body),
-                KWhile loop => Of(loop.Condition) || In(loop.Body),
-                KDoWhile loop => Of(loop.Condition) || In(loop.Body),
-                KReturn ret => Of(ret.Value),
-                KExpressionStatement statementExpression => Of(statementExpression.Expression),
-                _ => false,
-            };
-        }
-
-        private static bool Any(KExpr expression, System.Func<KExpr, bool> predicate) => predicate(expression) || expression switch
-        {
-            KUnary unary => Any(unary.Operand, predicate),
-            KBinary binary => Any(binary.Left, predicate) || Any(binary.Right, predicate),
-            KConditional conditional => Any(conditional.Condition, predicate) || Any(conditional.WhenTrue, predicate) || Any(conditional.WhenFalse, predicate),
-            KCast cast => Any(cast.Operand, predicate),
-            KMathCall call => call.Arguments.Any(a => Any(a, predicate)),
-            KHelperCall call => call.Arguments.Any(a => Any(a, predicate)),
-            KGatherLoad load => Any(load.Index, predicate),
-            _ => false,
-        };
 
         private static string InputIdentifier(string name) => DeviceSourceWriter.Sanitize(name);
     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -17,49 +18,47 @@ namespace Kiln.Generators.Emit
         private const string HotMethod =
             "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
-        private static void EmitGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        private static void EmitGroup(IndentedWriter writer, LoweredPlan plan, KernelLaunch launch)
         {
-            PipelineSpec spec = pipeline.Spec;
-            FusionGroupSpec fusion = pipeline.Schedule!.FusionGroups[group];
-            var members = fusion.Members.ToList();
-            var inGroup = new HashSet<int>(members);
-            List<(int Member, ParameterSpec Parameter)> external = ExternalStreams(spec, members, inGroup);
-
+            PipelineSpec spec = plan.Spec;
+            int group = launch.Group;
             writer.Line();
-            writer.Line($"// Fusion group {Literal(fusion.Name)}.");
-            writer.Open($"private void Group{group}(ref int at)");
-            EmitLength(writer, spec, members, external);
-            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Kernel))
+            writer.Line($"// Fusion group {Literal(launch.Name)}.");
+            using (writer.Block($"private void {GroupMethod(group)}(ref int at)"))
             {
-                writer.Line($"{LengthField(member)} = length;");
+                EmitLength(writer, spec, launch);
+                foreach (int member in launch.Members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Kernel))
+                {
+                    writer.Line($"{LengthField(member)} = length;");
+                }
+
+                if (launch.HasDeviceCode)
+                {
+                    writer.Line($"if (Device is {{ }} device) {{ {GroupDeviceMethod(group)}(device, length, ref at); return; }}");
+                }
+
+                using (writer.Block("if (!Options.Fusion)"))
+                {
+                    for (int m = 0; m < launch.Members.Count; m++)
+                    {
+                        EmitLaunch(writer, spec, MemberBlock(launch.Members[m]), launch.Alone[m]);
+                    }
+
+                    writer.Line("return;");
+                }
+
+                EmitLaunch(writer, spec, GroupBlock(group), launch.Whole);
             }
 
-            bool device = HasDeviceCode(pipeline, group);
-            if (device)
+            EmitBlock(writer, plan, GroupBlock(group), launch.Whole);
+            for (int m = 0; m < launch.Members.Count; m++)
             {
-                writer.Line($"if (Device is {{ }} device) {{ Group{group}Device(device, length, ref at); return; }}");
+                EmitBlock(writer, plan, MemberBlock(launch.Members[m]), launch.Alone[m]);
             }
 
-            writer.Open("if (!Options.Fusion)");
-            foreach (int member in members)
+            if (launch.HasDeviceCode)
             {
-                EmitLaunch(writer, spec, $"Member{member}Block", new[] { member }, new[] { member });
-            }
-
-            writer.Line("return;");
-            writer.Close();
-            EmitLaunch(writer, spec, $"Group{group}Block", members, fusion.Materialized);
-            writer.Close();
-
-            EmitBlock(writer, pipeline, $"Group{group}Block", members, inGroup, new HashSet<int>(fusion.Materialized));
-            foreach (int member in members)
-            {
-                EmitBlock(writer, pipeline, $"Member{member}Block", new[] { member }, new HashSet<int>(), new HashSet<int> { member });
-            }
-
-            if (device)
-            {
-                EmitDeviceGroup(writer, pipeline, group);
+                EmitDeviceGroup(writer, plan, launch);
             }
         }
 
@@ -67,71 +66,46 @@ namespace Kiln.Generators.Emit
         private static string StreamLength(PipelineSpec spec, int producer) =>
             spec.Nodes[producer].Kind == NodeKindSpec.Kernel ? LengthField(producer) : NodeField(producer) + ".Length";
 
-        private static string LengthField(int node) => "__n" + node;
-
-        // Streams the group reads from outside (task arrays, other groups' outputs), element by element.
-        private static List<(int Member, ParameterSpec Parameter)> ExternalStreams(PipelineSpec spec, IReadOnlyList<int> members, HashSet<int> inGroup)
+        private static void EmitLength(IndentedWriter writer, PipelineSpec spec, KernelLaunch launch)
         {
-            var external = new List<(int, ParameterSpec)>();
-            foreach (int member in members)
+            writer.Line($"int length = {StreamLength(spec, launch.LengthFrom)};");
+            if (launch.Lengths.Count == 0)
             {
-                foreach (ParameterSpec parameter in spec.Nodes[member].Parameters)
-                {
-                    if (IsStreamRead(parameter) && !inGroup.Contains(parameter.Producer))
-                    {
-                        external.Add((member, parameter));
-                    }
-                }
-            }
-
-            return external;
-        }
-
-        private static bool IsStreamRead(ParameterSpec parameter) =>
-            parameter.Role == ParameterRole.Node && parameter.ProducerIsStream && !parameter.IsGather;
-
-        private static void EmitLength(IndentedWriter writer, PipelineSpec spec, List<int> members, List<(int Member, ParameterSpec Parameter)> external)
-        {
-            if (external.Count == 0)
-            {
-                // Only gathers: the first gathered stream gives the length.
-                ParameterSpec gather = members.SelectMany(m => spec.Nodes[m].Parameters).First(p => p.IsGather && p.Role == ParameterRole.Node);
-                writer.Line($"int length = {StreamLength(spec, gather.Producer)};");
                 return;
             }
 
-            var (_, reference) = external[0];
-            writer.Line($"int length = {StreamLength(spec, reference.Producer)};");
-            foreach (var (member, parameter) in external.Skip(1))
+            LengthCheck reference = launch.Lengths[0];
+            foreach (LengthCheck check in launch.Lengths.Skip(1))
             {
-                writer.Line($"at = {member};");
-                writer.Line($"{Loop}.CheckLength({Literal(spec.Nodes[member].Name)}, {Literal(parameter.Name)}, {StreamLength(spec, parameter.Producer)}, {Literal(reference.Name)}, length);");
+                string member = Literal(spec.Nodes[check.Member].Name);
+                writer.Line($"at = {check.Member};");
+                string checkedLength = StreamLength(spec, check.Producer);
+                writer.Line($"{Loop}.CheckLength({member}, {Literal(check.Parameter)}, {checkedLength}, {Literal(reference.Parameter)}, length);");
             }
 
-            writer.Line($"at = {members[0]};");
+            writer.Line($"at = {launch.Members[0]};");
         }
 
         // Allocates what the block writes, runs the blocks, and folds reductions.
-        private static void EmitLaunch(IndentedWriter writer, PipelineSpec spec, string block, IReadOnlyList<int> members, IReadOnlyList<int> written)
+        private static void EmitLaunch(IndentedWriter writer, PipelineSpec spec, string block, KernelBlock launch)
         {
-            foreach (int member in written)
+            foreach (int member in launch.Written)
             {
                 NodeSpec node = spec.Nodes[member];
                 if (node.Kind == NodeKindSpec.Kernel)
                 {
                     writer.Line($"{NodeField(member)} = global::System.GC.AllocateUninitializedArray<{node.ElementType}>(length);");
                 }
-                else if (members.Contains(member))
+                else if (launch.Members.Contains(member))
                 {
                     writer.Line($"{PartialsField(member)} = new {node.ElementType}[{Loop}.BlockCount(length)];");
                 }
             }
 
             writer.Line($"{Loop}.For(this, length, Options.MaxDegreeOfParallelism, Token, static (run, start, end, block) => run.{block}(start, end, block));");
-            foreach (int member in written)
+            foreach (int member in launch.Written)
             {
-                NodeSpec node = spec.Nodes[member];
-                if (node.Kind == NodeKindSpec.Reduce)
+                if (spec.Nodes[member].Kind == NodeKindSpec.Reduce)
                 {
                     writer.Line($"{NodeField(member)} = {FoldPartials(spec, member, PartialsField(member))};");
                     writer.Line($"{PartialsField(member)} = null!;");
@@ -139,92 +113,92 @@ namespace Kiln.Generators.Emit
             }
         }
 
-        private static void EmitBlock(IndentedWriter writer, CompiledPipeline pipeline, string name, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written)
+        private static void EmitBlock(IndentedWriter writer, LoweredPlan plan, string name, KernelBlock block)
         {
-            PipelineSpec spec = pipeline.Spec;
+            PipelineSpec spec = plan.Spec;
             writer.Line();
             writer.Line(HotMethod);
-            writer.Open($"private void {name}(int start, int end, int block)");
-
-            // Everything the loop reads that is not an element becomes a local first, so the JIT keeps it in registers.
-            var declared = new HashSet<string>();
-            foreach (int member in members)
+            using (writer.Block($"private void {name}(int start, int end, int block)"))
             {
-                foreach (ParameterSpec parameter in spec.Nodes[member].Parameters)
+                // Everything the loop reads that is not an element becomes a local first, so the JIT keeps it in registers.
+                var declared = new HashSet<string>();
+                foreach (int member in block.Members)
                 {
-                    string? declaration = parameter.Role switch
+                    foreach (InvocationArgument argument in plan.Invocations[member].Arguments)
                     {
-                        ParameterRole.Node when IsStreamRead(parameter) && !local.Contains(parameter.Producer) =>
-                            $"ref {parameter.Type} {StreamRef(parameter.Producer)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NodeField(parameter.Producer)});",
-                        ParameterRole.Node when parameter.IsGather =>
-                            $"var {GatherLocal(parameter.Producer)} = new {parameter.Type}({NodeField(parameter.Producer)});",
-                        ParameterRole.Node when !parameter.ProducerIsStream =>
-                            $"var {UniformLocal(parameter.Producer)} = {NodeField(parameter.Producer)};",
-                        ParameterRole.Input => $"var {InputLocal(parameter.Name)} = {InputField(parameter.Name)};",
-                        _ => null,
-                    };
-                    if (declaration is not null && declared.Add(declaration))
-                    {
-                        writer.Line(declaration);
+                        string? declaration = argument.Source switch
+                        {
+                            ArgumentSource.StreamElement when !block.Fused.Contains(argument.Producer) =>
+                                $"ref {argument.Type} {StreamRef(argument.Producer)} = ref {ArrayData}({NodeField(argument.Producer)});",
+                            ArgumentSource.Gather => $"var {GatherLocal(argument.Producer)} = new {argument.Type}({NodeField(argument.Producer)});",
+                            ArgumentSource.Uniform => $"var {UniformLocal(argument.Producer)} = {NodeField(argument.Producer)};",
+                            ArgumentSource.Input => $"var {InputLocal(argument.Name)} = {InputField(argument.Name)};",
+                            _ => null,
+                        };
+                        if (declaration is not null && declared.Add(declaration))
+                        {
+                            writer.Line(declaration);
+                        }
                     }
                 }
-            }
 
-            foreach (int member in members.Where(m => written.Contains(m) && spec.Nodes[m].Kind == NodeKindSpec.Kernel))
-            {
-                writer.Line($"ref {spec.Nodes[member].ElementType} {OutputRef(member)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NodeField(member)});");
-            }
-
-            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
-            {
-                writer.Line($"{spec.Nodes[member].ElementType} {Accumulator(member)} = {Identity(spec.Nodes[member])};");
-            }
-
-            // A Vector<T> loop first where every member allows it (PipelineEmitter.Vector.cs); it leaves i at the scalar tail.
-            bool vectorized = TryEmitVectorLoop(writer, spec, members, local, written);
-            writer.Open(vectorized ? "for (; i < end; i++)" : "for (int i = start; i < end; i++)");
-            foreach (int member in members)
-            {
-                NodeSpec node = spec.Nodes[member];
-                IEnumerable<string> arguments = node.Parameters.Select(p => Argument(spec, p, local, member));
-                string call = $"{ClassReference(spec)}.{Identifier(node.Name)}({string.Join(", ", arguments)})";
-                if (node.Kind == NodeKindSpec.Reduce)
+                foreach (int member in block.Members.Where(m => block.Written.Contains(m) && spec.Nodes[m].Kind == NodeKindSpec.Kernel))
                 {
-                    writer.Line($"{Accumulator(member)} = {call};");
-                    continue;
+                    writer.Line($"ref {spec.Nodes[member].ElementType} {OutputRef(member)} = ref {ArrayData}({NodeField(member)});");
                 }
 
-                writer.Line($"{node.ElementType} {ElementLocal(member)} = {call};");
-                if (written.Contains(member))
+                foreach (int member in block.Members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
                 {
-                    writer.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {OutputRef(member)}, i) = {ElementLocal(member)};");
+                    writer.Line($"{spec.Nodes[member].ElementType} {Accumulator(member)} = {Identity(spec.Nodes[member])};");
+                }
+
+                // A Vector<T> loop first where every member allows it (PipelineEmitter.Vector.cs); it leaves i at the scalar tail.
+                bool vectorized = TryEmitVectorLoop(writer, plan, block);
+                using (writer.Block(vectorized ? "for (; i < end; i++)" : "for (int i = start; i < end; i++)"))
+                {
+                    foreach (int member in block.Members)
+                    {
+                        Invocation invocation = plan.Invocations[member];
+                        string call = CallExpression(plan, invocation, argument => ElementArgument(argument, block, member));
+                        if (invocation.Kind == NodeKindSpec.Reduce)
+                        {
+                            writer.Line($"{Accumulator(member)} = {call};");
+                            continue;
+                        }
+
+                        writer.Line($"{spec.Nodes[member].ElementType} {ElementLocal(member)} = {call};");
+                        if (block.Written.Contains(member))
+                        {
+                            writer.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {OutputRef(member)}, i) = {ElementLocal(member)};");
+                        }
+                    }
+                }
+
+                foreach (int member in block.Members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
+                {
+                    writer.Line($"{PartialsField(member)}[block] = {Accumulator(member)};");
                 }
             }
-
-            writer.Close();
-            foreach (int member in members.Where(m => spec.Nodes[m].Kind == NodeKindSpec.Reduce))
-            {
-                writer.Line($"{PartialsField(member)}[block] = {Accumulator(member)};");
-            }
-
-            writer.Close();
         }
 
-        private static string Argument(PipelineSpec spec, ParameterSpec parameter, HashSet<int> local, int member) => parameter.Role switch
+        private const string ArrayData = "global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference";
+
+        /// <summary>An argument of a member's call inside a block's loop, at element <c>i</c>.</summary>
+        private static string ElementArgument(InvocationArgument argument, KernelBlock block, int member) => argument.Source switch
         {
-            ParameterRole.Index => "i",
-            ParameterRole.Accumulator => Accumulator(member),
-            ParameterRole.Input => InputLocal(parameter.Name),
-            ParameterRole.Node when IsStreamRead(parameter) && local.Contains(parameter.Producer) => ElementLocal(parameter.Producer),
-            ParameterRole.Node when IsStreamRead(parameter) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {StreamRef(parameter.Producer)}, i)",
-            ParameterRole.Node when parameter.IsGather => GatherLocal(parameter.Producer),
-            ParameterRole.Node => UniformLocal(parameter.Producer),
+            ArgumentSource.Index => "i",
+            ArgumentSource.Accumulator => Accumulator(member),
+            ArgumentSource.Input => InputLocal(argument.Name),
+            ArgumentSource.StreamElement when block.Fused.Contains(argument.Producer) => ElementLocal(argument.Producer),
+            ArgumentSource.StreamElement => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {StreamRef(argument.Producer)}, i)",
+            ArgumentSource.Gather => GatherLocal(argument.Producer),
+            ArgumentSource.Uniform => UniformLocal(argument.Producer),
             _ => "default",
         };
 
         /// <summary>A reduction's value from its per-block (CPU) or per-work-group (device) partials, folded in the fixed tree.</summary>
         private static string FoldPartials(PipelineSpec spec, int reduction, string partials) =>
-            $"{Loop}.Combine({partials}, {Identity(spec.Nodes[reduction])}, static (a, b) => {ClassReference(spec)}.{Identifier(spec.Nodes[reduction].Name)}(a, b))";
+            $"{Loop}.Combine({partials}, {Identity(spec.Nodes[reduction])}, static (a, b) => {Method(spec, reduction)}(a, b))";
 
         private static string Identity(NodeSpec node)
         {
@@ -240,21 +214,5 @@ namespace Kiln.Generators.Emit
                 : value.ToString("R", CultureInfo.InvariantCulture) + "d";
             return $"unchecked(({node.ElementType})({literal}))";
         }
-
-        private static string PartialsField(int node) => "__p" + node;
-
-        private static string StreamRef(int producer) => "stream" + producer;
-
-        private static string OutputRef(int member) => "output" + member;
-
-        private static string GatherLocal(int producer) => "gather" + producer;
-
-        private static string UniformLocal(int producer) => "uniform" + producer;
-
-        private static string InputLocal(string name) => "input_" + name;
-
-        private static string ElementLocal(int member) => "element" + member;
-
-        private static string Accumulator(int member) => "accumulator" + member;
     }
 }

@@ -2,19 +2,21 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
     internal static partial class PipelineEmitter
     {
-        private static void EmitRunClass(IndentedWriter writer, CompiledPipeline pipeline, string resultType, CancellationToken cancellationToken)
+        private static void EmitRunClass(IndentedWriter writer, LoweredPlan plan, string resultType, CancellationToken cancellationToken)
         {
+            CompiledPipeline pipeline = plan.Pipeline;
             PipelineSpec spec = pipeline.Spec;
             Schedule schedule = pipeline.Schedule!;
             writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             writer.Open($"private sealed class {Run} : global::Kiln.Execution.PipelineRun<{resultType}>");
 
-            EmitPlan(writer, pipeline);
+            EmitPlan(writer, plan);
             EmitGraph(writer, pipeline);
 
             writer.Line();
@@ -25,9 +27,9 @@ namespace Kiln.Generators.Emit
 
             for (int n = 0; n < spec.Nodes.Count; n++)
             {
-                if (spec.Nodes[n].HasOutput)
+                if (plan.Slots[n] is { } slot)
                 {
-                    writer.Line($"private {spec.Nodes[n].OutputType} {NodeField(n)} = default!;");
+                    writer.Line($"private {slot.Type} {NodeField(slot.Index)} = default!;");
                 }
 
                 if (spec.Nodes[n].Kind == NodeKindSpec.Kernel)
@@ -55,43 +57,44 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Line("protected override int UnitFirstNode(int unit) => s_firstNodes[unit];");
             writer.Line();
-            EmitExecuteUnit(writer, pipeline);
+            EmitExecuteUnit(writer, plan);
 
-            for (int u = 0; u < schedule.Units.Count; u++)
+            for (int u = 0; u < schedule.Executor.Units.Count; u++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EmitUnit(writer, pipeline, u);
+                EmitUnit(writer, plan, u);
             }
 
-            for (int g = 0; g < schedule.FusionGroups.Count; g++)
+            foreach (KernelLaunch launch in plan.Launches)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EmitGroup(writer, pipeline, g);
+                EmitGroup(writer, plan, launch);
             }
 
-            for (int g = 0; g < schedule.StageGroups.Count; g++)
+            foreach (StageLaunch launch in plan.Stages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EmitStageGroup(writer, pipeline, g);
+                EmitStageGroup(writer, plan, launch);
             }
 
             writer.Close();
         }
 
-        private static void EmitPlan(IndentedWriter writer, CompiledPipeline pipeline)
+        private static void EmitPlan(IndentedWriter writer, LoweredPlan plan)
         {
+            CompiledPipeline pipeline = plan.Pipeline;
             Schedule schedule = pipeline.Schedule!;
-            // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all.
-            bool usesCancellation = pipeline.Spec.Nodes.Any(n => n.Kind == NodeKindSpec.Stage || n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
-            writer.Line("private static readonly int[] s_firstNodes = " + Ints(schedule.Units.Select(u => FirstNodeOf(schedule, u.Nodes[0]))) + ";");
+            UnitGraph executor = schedule.Executor;
+            bool usesCancellation = plan.UsesCancellation;
+            writer.Line("private static readonly int[] s_firstNodes = " + Ints(executor.Units.Select(u => schedule.Vertices[u.Vertices[0]].FirstNode)) + ";");
             writer.Line();
             writer.Line("private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(");
             writer.Line("    " + Literal(pipeline.Spec.Name) + ",");
             writer.Line("    " + Strings(pipeline.Spec.Nodes.Select(n => n.Name)) + ",");
-            writer.Line("    joinCounts: " + Ints(schedule.JoinCounts) + ",");
-            writer.Line("    successorOffsets: " + Ints(schedule.SuccessorOffsets) + ",");
-            writer.Line("    successors: " + Ints(schedule.Successors) + ",");
-            writer.Line("    sources: " + Ints(schedule.Sources) + ",");
+            writer.Line("    joinCounts: " + Ints(executor.JoinCounts) + ",");
+            writer.Line("    successorOffsets: " + Ints(executor.SuccessorOffsets) + ",");
+            writer.Line("    successors: " + Ints(executor.Successors) + ",");
+            writer.Line("    sources: " + Ints(executor.Sources) + ",");
             bool allTasks = pipeline.Spec.Nodes.All(n => n.Kind == NodeKindSpec.Task);
             string kinds = allTasks
                 ? "null"
@@ -131,7 +134,7 @@ namespace Kiln.Generators.Emit
             {
                 NodeSpec node = spec.Nodes[n];
                 string output = node.OutputDisplay is null ? "null" : Literal(node.OutputDisplay);
-                writer.Line($"        new({Literal(node.Name)}, global::Kiln.NodeKind.{node.Kind}, {output}, {schedule.Waves[n]}),");
+                writer.Line($"        new({Literal(node.Name)}, global::Kiln.NodeKind.{node.Kind}, {output}, {schedule.Nodes.Waves[n]}),");
             }
 
             writer.Line("    },");
@@ -153,14 +156,14 @@ namespace Kiln.Generators.Emit
             writer.Line("    },");
             writer.Line("    new string[][]");
             writer.Line("    {");
-            for (int wave = 0; wave < schedule.WaveCount; wave++)
+            for (int wave = 0; wave < schedule.Nodes.WaveCount; wave++)
             {
-                IEnumerable<string> names = Enumerable.Range(0, spec.Nodes.Count).Where(n => schedule.Waves[n] == wave).Select(n => spec.Nodes[n].Name);
+                IEnumerable<string> names = Enumerable.Range(0, spec.Nodes.Count).Where(n => schedule.Nodes.Waves[n] == wave).Select(n => spec.Nodes[n].Name);
                 writer.Line("        " + Strings(names) + ",");
             }
 
             writer.Line("    },");
-            writer.Line("    " + Strings(schedule.CriticalPath.Select(n => spec.Nodes[n].Name)) + ",");
+            writer.Line("    " + Strings(schedule.Nodes.CriticalPath.Select(n => spec.Nodes[n].Name)) + ",");
             if (schedule.FusionGroups.Count == 0)
             {
                 writer.Line("    global::System.Array.Empty<global::Kiln.FusionGroup>());");
@@ -190,10 +193,6 @@ namespace Kiln.Generators.Emit
                 _ => "new Result(" + string.Join(", ", sinks.Select(NodeField)) + ")",
             };
         }
-
-        private static string InputField(string name) => "__in_" + name;
-
-        private static string NodeField(int node) => "__v" + node;
 
         private static string Ints(IEnumerable<int> values) => "new int[] { " + string.Join(", ", values) + " }";
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -15,144 +16,117 @@ namespace Kiln.Generators.Emit
         // one source), starts every member on the thread pool, and completes when all have ended. A member never
         // throws to it: Stage{n} reports its failure with Fail and completes its pipe ends with the exception, so
         // its neighbours stop too.
-        private static void EmitStageGroup(IndentedWriter writer, CompiledPipeline pipeline, int group)
+        private static void EmitStageGroup(IndentedWriter writer, LoweredPlan plan, StageLaunch launch)
         {
-            PipelineSpec spec = pipeline.Spec;
-            EquatableArray<int> members = pipeline.Schedule!.StageGroups[group].Members;
-
-            // Every source of bytes the group reads, with its readers (member, parameter) in order.
-            var sources = new List<(string Key, string Expression, List<(int Node, int Parameter)> Readers)>();
-            foreach (int member in members)
-            {
-                NodeSpec stage = spec.Nodes[member];
-                for (int p = 0; p < stage.Parameters.Count; p++)
-                {
-                    ParameterSpec parameter = stage.Parameters[p];
-                    string? key = StagePlanner.SourceKey(spec, stage, parameter);
-                    if (key is null)
-                    {
-                        continue;
-                    }
-
-                    int index = sources.FindIndex(s => s.Key == key);
-                    if (index < 0)
-                    {
-                        string expression = key.StartsWith("pipe:", System.StringComparison.Ordinal) ? $"__pipe{parameter.Producer}.Reader"
-                            : key.StartsWith("node:", System.StringComparison.Ordinal) ? $"{Streaming}.StagePipes.ToReader({NodeField(parameter.Producer)})"
-                            : InputField(parameter.Name);
-                        sources.Add((key, expression, new List<(int, int)>()));
-                        index = sources.Count - 1;
-                    }
-
-                    sources[index].Readers.Add((member, p));
-                }
-            }
-
+            EquatableArray<int> members = launch.Members;
             writer.Line();
-            writer.Open($"private async {Tasks}.ValueTask Stages{group}()");
-            writer.Line($"{Tasks}.Task[] running;");
-            writer.Open("try");
-            writer.Line("var options = Options;");
-            foreach (int member in members.Where(m => StageSignature.WritesPipe(spec.Nodes[m])))
+            using (writer.Block($"private async {Tasks}.ValueTask {StagesMethod(launch.Group)}()"))
             {
-                writer.Line($"var __pipe{member} = {Streaming}.StagePipes.Create(options);");
-            }
-
-            var readerOf = new Dictionary<(int, int), string>();
-            for (int s = 0; s < sources.Count; s++)
-            {
-                var (_, expression, readers) = sources[s];
-                if (readers.Count == 1)
+                writer.Line($"{Tasks}.Task[] running;");
+                using (writer.Block("try"))
                 {
-                    readerOf[readers[0]] = expression;
-                    continue;
-                }
-
-                writer.Line($"var __tee{s} = new {Streaming}.PipeTee({expression}, {readers.Count});");
-                for (int r = 0; r < readers.Count; r++)
-                {
-                    readerOf[readers[r]] = $"__tee{s}.Branches[{r}]";
-                }
-            }
-
-            writer.Line($"running = new {Tasks}.Task[]");
-            writer.Line("{");
-            foreach (int member in members)
-            {
-                NodeSpec stage = spec.Nodes[member];
-                var ends = new List<string>();
-                for (int p = 0; p < stage.Parameters.Count; p++)
-                {
-                    if (readerOf.TryGetValue((member, p), out string? reader))
+                    writer.Line("var options = Options;");
+                    foreach (int member in launch.Writers)
                     {
-                        ends.Add($"new {Streaming}.StageReader({reader}, Token)");
+                        writer.Line($"var __pipe{member} = {Streaming}.StagePipes.Create(options);");
                     }
+
+                    // A source with one reader is handed over as it is; several readers share it through a tee.
+                    var readerOf = new Dictionary<StageReader, string>();
+                    for (int s = 0; s < launch.Sources.Count; s++)
+                    {
+                        StageSource source = launch.Sources[s];
+                        string expression = source.Kind switch
+                        {
+                            StageSourceKind.Pipe => $"__pipe{source.Producer}.Reader",
+                            StageSourceKind.Value => $"{Streaming}.StagePipes.ToReader({NodeField(source.Producer)})",
+                            _ => InputField(source.Input),
+                        };
+                        if (source.Readers.Count == 1)
+                        {
+                            readerOf[source.Readers[0]] = expression;
+                            continue;
+                        }
+
+                        writer.Line($"var __tee{s} = new {Streaming}.PipeTee({expression}, {source.Readers.Count});");
+                        for (int r = 0; r < source.Readers.Count; r++)
+                        {
+                            readerOf[source.Readers[r]] = $"__tee{s}.Branches[{r}]";
+                        }
+                    }
+
+                    writer.Line($"running = new {Tasks}.Task[]");
+                    writer.Line("{");
+                    foreach (int member in members)
+                    {
+                        var ends = new List<string>();
+                        for (int p = 0; p < plan.Invocations[member].Arguments.Count; p++)
+                        {
+                            if (readerOf.TryGetValue(new StageReader(member, p), out string? reader))
+                            {
+                                ends.Add($"new {Streaming}.StageReader({reader}, Token)");
+                            }
+                        }
+
+                        if (launch.Writers.Contains(member))
+                        {
+                            ends.Add($"new {Streaming}.StageWriter(__pipe{member}.Writer, Token)");
+                        }
+
+                        writer.Line($"    {Tasks}.Task.Run(() => {StageMethod(member)}({string.Join(", ", ends)})),");
+                    }
+
+                    writer.Line("};");
                 }
 
-                if (StageSignature.WritesPipe(stage))
+                using (writer.Block("catch (global::System.Exception exception)"))
                 {
-                    ends.Add($"new {Streaming}.StageWriter(__pipe{member}.Writer, Token)");
+                    writer.Line($"Fail({members[0]}, exception);");
+                    writer.Line("return;");
                 }
 
-                writer.Line($"    {Tasks}.Task.Run(() => Stage{member}({string.Join(", ", ends)})),");
+                writer.Line($"await {Tasks}.Task.WhenAll(running).ConfigureAwait(false);");
             }
-
-            writer.Line("};");
-            writer.Close();
-            writer.Open("catch (global::System.Exception exception)");
-            writer.Line($"Fail({members[0]}, exception);");
-            writer.Line("return;");
-            writer.Close();
-            writer.Line($"await {Tasks}.Task.WhenAll(running).ConfigureAwait(false);");
-            writer.Close();
 
             foreach (int member in members)
             {
-                EmitStage(writer, pipeline, member);
+                EmitStage(writer, plan, plan.Invocations[member]);
             }
         }
 
-        private static void EmitStage(IndentedWriter writer, CompiledPipeline pipeline, int node)
+        private static void EmitStage(IndentedWriter writer, LoweredPlan plan, Invocation stage)
         {
-            NodeSpec stage = pipeline.Spec.Nodes[node];
+            int node = stage.Node;
             var ends = new List<string>();
             var parameters = new List<string>();
-            var arguments = new List<string>();
-            for (int p = 0; p < stage.Parameters.Count; p++)
+            for (int p = 0; p < stage.Arguments.Count; p++)
             {
-                ParameterSpec parameter = stage.Parameters[p];
-                if (StageSignature.IsPipeReader(parameter) && parameter.Role is ParameterRole.Node or ParameterRole.Input)
+                if (stage.Arguments[p].Source == ArgumentSource.PipeReader)
                 {
                     parameters.Add($"{PipeReaderType} __r{p}");
                     ends.Add($"__r{p}");
-                    arguments.Add($"__r{p}");
-                }
-                else
-                {
-                    arguments.Add(parameter.Role switch
-                    {
-                        ParameterRole.PipeOutput => "__w",
-                        ParameterRole.Node => NodeField(parameter.Producer),
-                        ParameterRole.Cancellation => "Token",
-                        _ => InputField(parameter.Name),
-                    });
                 }
             }
 
-            if (StageSignature.WritesPipe(stage))
+            if (stage.Arguments.Any(a => a.Source == ArgumentSource.PipeWriter))
             {
                 parameters.Add($"{PipeWriterType} __w");
                 ends.Add("__w");
             }
 
-            string call = $"await {ClassReference(pipeline.Spec)}.{Identifier(stage.Name)}({string.Join(", ", arguments)}).ConfigureAwait(false)";
+            string call = "await " + CallExpression(plan, stage, (argument, p) => argument.Source switch
+            {
+                ArgumentSource.PipeReader => $"__r{p}",
+                ArgumentSource.PipeWriter => "__w",
+                _ => FieldArgument(argument),
+            }) + ".ConfigureAwait(false)";
             writer.Line();
-            writer.Open($"private async {Tasks}.Task Stage{node}({string.Join(", ", parameters)})");
+            writer.Open($"private async {Tasks}.Task {StageMethod(node)}({string.Join(", ", parameters)})");
             writer.Line("bool observed = Observed;");
             writer.Line($"if (observed) NodeStarting({node});");
             writer.Line("global::System.Exception? failure = null;");
             writer.Open("try");
-            writer.Line(stage.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+            writer.Line(stage.HasOutput ? $"{NodeField(stage.Slot)} = {call};" : call + ";");
             writer.Close();
             writer.Open("catch (global::System.Exception exception)");
             writer.Line("failure = exception;");
@@ -168,14 +142,6 @@ namespace Kiln.Generators.Emit
 
             writer.Line($"if (observed && failure is null) NodeFinished({node});");
             writer.Close();
-        }
-
-        /// <summary>In a unit's segment: start stage group <paramref name="group"/>, handing the rest of the chain to a resume method if it is still running.</summary>
-        private static void EmitStagesStep(IndentedWriter writer, int unit, int position, int group)
-        {
-            writer.Line($"var pendingStages{group} = Stages{group}();");
-            writer.Line($"if (!pendingStages{group}.IsCompletedSuccessfully) return Unit{unit}From{position}(pendingStages{group});");
-            writer.Line($"pendingStages{group}.GetAwaiter().GetResult();");
         }
     }
 }

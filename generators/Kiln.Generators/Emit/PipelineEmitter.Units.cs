@@ -1,5 +1,6 @@
 using System.Linq;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -12,25 +13,26 @@ namespace Kiln.Generators.Emit
         // A unit runs its chain synchronously until a node returns an unfinished task; from there a resume method
         // awaits it and runs the rest of the segment, then awaits the next segment. A failing node is handed to
         // Fail, never thrown to the executor.
-        private static void EmitUnit(IndentedWriter writer, CompiledPipeline pipeline, int unit)
+        private static void EmitUnit(IndentedWriter writer, LoweredPlan plan, int unit)
         {
-            if (InlineUnit(pipeline, unit) is not null)
+            if (InlineUnit(plan, unit) is not null)
             {
                 return;
             }
 
-            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
-            for (int start = 0; start < nodes.Count; start += SegmentLength)
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+            for (int start = 0; start < vertices.Count; start += SegmentLength)
             {
-                EmitSegment(writer, pipeline, unit, start);
+                EmitSegment(writer, plan, unit, start);
             }
 
-            for (int position = 0; position < nodes.Count; position++)
+            for (int position = 0; position < vertices.Count; position++)
             {
-                int node = pipeline.Schedule.Vertices[nodes[position]].Node;
-                if ((node >= 0 && pipeline.Spec.Nodes[node].IsAsync) || pipeline.Schedule.Vertices[nodes[position]].Stages >= 0)
+                Vertex vertex = schedule.Vertices[vertices[position]];
+                if (vertex is StageVertex || (vertex is TaskVertex task && plan.Invocations[task.Node].IsAsync))
                 {
-                    EmitResume(writer, pipeline, unit, position);
+                    EmitResume(writer, plan, unit, position);
                 }
             }
         }
@@ -40,44 +42,47 @@ namespace Kiln.Generators.Emit
         private const int DispatchChunk = 64;
 
         // ExecuteUnit: a switch over the units, in chunks of DispatchChunk when there are more.
-        private static void EmitExecuteUnit(IndentedWriter writer, CompiledPipeline pipeline)
+        private static void EmitExecuteUnit(IndentedWriter writer, LoweredPlan plan)
         {
-            int units = pipeline.Schedule!.Units.Count;
+            const string ExecuteUnit = "protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)";
+            int units = plan.Schedule!.Executor.Units.Count;
             if (units <= DispatchChunk)
             {
-                EmitDispatch(writer, pipeline, "protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)", 0, units);
+                EmitDispatch(writer, plan, ExecuteUnit, 0, units);
                 return;
             }
 
-            writer.Open("protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)");
-            writer.Open($"switch (unit / {DispatchChunk})");
-            for (int chunk = 0; chunk * DispatchChunk < units; chunk++)
+            using (writer.Block(ExecuteUnit))
+            using (writer.Block($"switch (unit / {DispatchChunk})"))
             {
-                writer.Line($"case {chunk}: return ExecuteUnits{chunk * DispatchChunk}(unit);");
+                for (int chunk = 0; chunk * DispatchChunk < units; chunk++)
+                {
+                    writer.Line($"case {chunk}: return {DispatchName(chunk * DispatchChunk)}(unit);");
+                }
+
+                writer.Line("default: return default;");
             }
 
-            writer.Line("default: return default;");
-            writer.Close();
-            writer.Close();
             for (int start = 0; start < units; start += DispatchChunk)
             {
                 writer.Line();
-                EmitDispatch(writer, pipeline, $"private global::System.Threading.Tasks.ValueTask ExecuteUnits{start}(int unit)", start, System.Math.Min(units, start + DispatchChunk));
+                string signature = $"private global::System.Threading.Tasks.ValueTask {DispatchName(start)}(int unit)";
+                EmitDispatch(writer, plan, signature, start, System.Math.Min(units, start + DispatchChunk));
             }
         }
 
-        private static void EmitDispatch(IndentedWriter writer, CompiledPipeline pipeline, string signature, int start, int end)
+        private static void EmitDispatch(IndentedWriter writer, LoweredPlan plan, string signature, int start, int end)
         {
-            writer.Open(signature);
-            writer.Open("switch (unit)");
-            for (int u = start; u < end; u++)
+            using (writer.Block(signature))
+            using (writer.Block("switch (unit)"))
             {
-                writer.Line($"case {u}: {InlineUnit(pipeline, u) ?? $"return Unit{u}();"}");
-            }
+                for (int u = start; u < end; u++)
+                {
+                    writer.Line($"case {u}: {InlineUnit(plan, u) ?? $"return {SegmentName(u, 0)}();"}");
+                }
 
-            writer.Line("default: return default;");
-            writer.Close();
-            writer.Close();
+                writer.Line("default: return default;");
+            }
         }
 
         /// <summary>
@@ -86,202 +91,177 @@ namespace Kiln.Generators.Emit
         /// the first run (docs/design.md, "Cold start"). What it throws reaches the executor, which blames the unit's
         /// first node: this node.
         /// </summary>
-        private static string? InlineUnit(CompiledPipeline pipeline, int unit)
+        private static string? InlineUnit(LoweredPlan plan, int unit)
         {
-            Schedule schedule = pipeline.Schedule!;
-            EquatableArray<int> nodes = schedule.Units[unit].Nodes;
-            if (nodes.Count != 1)
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+            if (vertices.Count != 1 || schedule.Vertices[vertices[0]] is not TaskVertex task || plan.Invocations[task.Node].IsAsync)
             {
                 return null;
             }
 
-            VertexSpec vertex = schedule.Vertices[nodes[0]];
-            if (vertex.Node < 0 || vertex.Group >= 0 || vertex.Stages >= 0 || pipeline.Spec.Nodes[vertex.Node].IsAsync)
-            {
-                return null;
-            }
-
-            int node = vertex.Node;
-            string call = Call(pipeline, node);
             // NodeStarting and NodeFinished do nothing when nobody observes; unconditional calls keep the switch's
             // cases to straight-line code (fewer blocks to compile; the optimized code inlines them to a null test).
-            return $"NodeStarting({node}); "
-                + (pipeline.Spec.Nodes[node].HasOutput ? $"{NodeField(node)} = {call}; " : call + "; ")
-                + $"NodeFinished({node}); return default;";
+            int node = task.Node;
+            return $"NodeStarting({node}); {SyncTaskStatement(plan, plan.Invocations[node])} NodeFinished({node}); return default;";
         }
 
-        /// <summary>The node an exception is blamed on before anything in the vertex runs: the node, or a group's first member.</summary>
-        private static int FirstNodeOf(Schedule schedule, int vertex)
+        private static void EmitSegment(IndentedWriter writer, LoweredPlan plan, int unit, int start)
         {
-            VertexSpec spec = schedule.Vertices[vertex];
-            return spec.Node >= 0 ? spec.Node
-                : spec.Stages >= 0 ? schedule.StageGroups[spec.Stages].Members[0]
-                : schedule.FusionGroups[spec.Group].Members[0];
-        }
-
-        private static void EmitGroupStep(IndentedWriter writer, CompiledPipeline pipeline, int group)
-        {
-            EquatableArray<int> members = pipeline.Schedule!.FusionGroups[group].Members;
-            writer.Line("if (observed) { " + string.Concat(members.Select(m => $"NodeStarting({m}); ")) + "}");
-            writer.Line($"Group{group}(ref at);");
-            writer.Line("if (observed) { " + string.Concat(members.Select(m => $"NodeFinished({m}); ")) + "}");
-        }
-
-        private static void EmitSegment(IndentedWriter writer, CompiledPipeline pipeline, int unit, int start)
-        {
-            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
-            int end = System.Math.Min(nodes.Count, start + SegmentLength);
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+            int end = System.Math.Min(vertices.Count, start + SegmentLength);
             writer.Line();
-            writer.Open($"private global::System.Threading.Tasks.ValueTask {SegmentName(unit, start)}()");
-            writer.Line("bool observed = Observed;");
-            Schedule schedule = pipeline.Schedule;
-            writer.Line($"int at = {FirstNodeOf(schedule, nodes[start])};");
-            writer.Open("try");
-            for (int position = start; position < end; position++)
+            using (writer.Block($"private global::System.Threading.Tasks.ValueTask {SegmentName(unit, start)}()"))
             {
-                int vertex = nodes[position];
-                if (position > start)
+                writer.Line("bool observed = Observed;");
+                writer.Line($"int at = {schedule.Vertices[vertices[start]].FirstNode};");
+                using (writer.Block("try"))
+                {
+                    for (int position = start; position < end; position++)
+                    {
+                        EmitVertexStep(writer, plan, unit, position, first: position == start, awaiting: false);
+                    }
+                }
+
+                EmitFailHandler(writer, "return default;");
+                if (end < vertices.Count)
                 {
                     writer.Line("if (IsStopping) return default;");
-                    writer.Line($"at = {FirstNodeOf(schedule, vertex)};");
-                }
-
-                if (schedule.Vertices[vertex].Group >= 0)
-                {
-                    EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
-                    continue;
-                }
-
-                if (schedule.Vertices[vertex].Stages >= 0)
-                {
-                    EmitStagesStep(writer, unit, position, schedule.Vertices[vertex].Stages);
-                    continue;
-                }
-
-                int node = schedule.Vertices[vertex].Node;
-                NodeSpec spec = pipeline.Spec.Nodes[node];
-
-                writer.Line($"if (observed) NodeStarting({node});");
-                string call = Call(pipeline, node);
-                if (spec.IsAsync)
-                {
-                    writer.Line($"var pending{node} = {call};");
-                    writer.Line($"if (!pending{node}.IsCompletedSuccessfully) return Unit{unit}From{position}(pending{node});");
-                    switch (spec.Shape)
-                    {
-                        case ReturnShape.TaskOfT:
-                        case ReturnShape.ValueTaskOfT:
-                            writer.Line($"{NodeField(node)} = pending{node}.Result;");
-                            break;
-                        case ReturnShape.ValueTask:
-                            writer.Line($"pending{node}.GetAwaiter().GetResult();");
-                            break;
-                    }
+                    writer.Line($"return {SegmentName(unit, end)}();");
                 }
                 else
                 {
-                    writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
+                    writer.Line("return default;");
+                }
+            }
+        }
+
+        private static void EmitResume(IndentedWriter writer, LoweredPlan plan, int unit, int from)
+        {
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+            int segmentEnd = System.Math.Min(vertices.Count, ((from / SegmentLength) + 1) * SegmentLength);
+            Vertex resumed = schedule.Vertices[vertices[from]];
+            Invocation? task = resumed is TaskVertex t ? plan.Invocations[t.Node] : null;
+            writer.Line();
+            string pending = task is null ? "global::System.Threading.Tasks.ValueTask" : task.ReturnType;
+            using (writer.Block($"private async global::System.Threading.Tasks.ValueTask {ResumeName(unit, from)}({pending} pending)"))
+            {
+                writer.Line("bool observed = Observed;");
+                writer.Line($"int at = {resumed.FirstNode};");
+                using (writer.Block("try"))
+                {
+                    writer.Line(task is { HasOutput: true }
+                        ? $"{NodeField(task.Slot)} = await pending.ConfigureAwait(false);"
+                        : "await pending.ConfigureAwait(false);");
+                    if (task is not null)
+                    {
+                        writer.Line($"if (observed) NodeFinished({task.Node});");
+                    }
+
+                    for (int position = from + 1; position < segmentEnd; position++)
+                    {
+                        EmitVertexStep(writer, plan, unit, position, first: false, awaiting: true);
+                    }
                 }
 
-                writer.Line($"if (observed) NodeFinished({node});");
+                EmitFailHandler(writer, "return;");
+                if (segmentEnd < vertices.Count)
+                {
+                    writer.Line("if (IsStopping) return;");
+                    writer.Line($"await {SegmentName(unit, segmentEnd)}().ConfigureAwait(false);");
+                }
+            }
+        }
+
+        /// <summary>
+        /// One vertex of a unit. In a segment (<paramref name="awaiting"/> false) an unfinished task hands the rest of
+        /// the chain to its resume method; in a resume method everything is awaited in place.
+        /// </summary>
+        private static void EmitVertexStep(IndentedWriter writer, LoweredPlan plan, int unit, int position, bool first, bool awaiting)
+        {
+            Schedule schedule = plan.Schedule!;
+            Vertex vertex = schedule.Vertices[schedule.Executor.Units[unit].Vertices[position]];
+            if (!first)
+            {
+                writer.Line(awaiting ? "if (IsStopping) return;" : "if (IsStopping) return default;");
+                writer.Line($"at = {vertex.FirstNode};");
             }
 
-            writer.Close();
-            writer.Open("catch (global::System.Exception exception)");
-            writer.Line("Fail(at, exception);");
-            writer.Line("return default;");
-            writer.Close();
-            if (end < nodes.Count)
+            switch (vertex)
             {
-                writer.Line("if (IsStopping) return default;");
-                writer.Line($"return {SegmentName(unit, end)}();");
+                case FusionVertex fusion:
+                    writer.Line("if (observed) { " + string.Concat(fusion.Nodes.Select(m => $"NodeStarting({m}); ")) + "}");
+                    writer.Line($"{GroupMethod(fusion.Group)}(ref at);");
+                    writer.Line("if (observed) { " + string.Concat(fusion.Nodes.Select(m => $"NodeFinished({m}); ")) + "}");
+                    break;
+                case StageVertex stages when awaiting:
+                    writer.Line($"await {StagesMethod(stages.Group)}().ConfigureAwait(false);");
+                    break;
+                case StageVertex stages:
+                    string pendingStages = $"pendingStages{stages.Group}";
+                    writer.Line($"var {pendingStages} = {StagesMethod(stages.Group)}();");
+                    writer.Line($"if (!{pendingStages}.IsCompletedSuccessfully) return {ResumeName(unit, position)}({pendingStages});");
+                    writer.Line($"{pendingStages}.GetAwaiter().GetResult();");
+                    break;
+                case TaskVertex task:
+                    EmitTaskCall(writer, plan, plan.Invocations[task.Node], awaiting ? null : ResumeName(unit, position));
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// The one place a task's call is written, observed and stored. <paramref name="resume"/> names the method an
+        /// unfinished task is handed to; null means the caller is asynchronous and awaits it in place.
+        /// </summary>
+        private static void EmitTaskCall(IndentedWriter writer, LoweredPlan plan, Invocation invocation, string? resume)
+        {
+            int node = invocation.Node;
+            string call = CallExpression(plan, invocation, FieldArgument);
+            writer.Line($"if (observed) NodeStarting({node});");
+            if (invocation.IsAsync && resume is not null)
+            {
+                writer.Line($"var pending{node} = {call};");
+                writer.Line($"if (!pending{node}.IsCompletedSuccessfully) return {resume}(pending{node});");
+                switch (invocation.Shape)
+                {
+                    case ReturnShape.TaskOfT:
+                    case ReturnShape.ValueTaskOfT:
+                        writer.Line($"{NodeField(invocation.Slot)} = pending{node}.Result;");
+                        break;
+                    case ReturnShape.ValueTask:
+                        writer.Line($"pending{node}.GetAwaiter().GetResult();");
+                        break;
+                }
+            }
+            else if (invocation.IsAsync)
+            {
+                string value = $"await {call}.ConfigureAwait(false)";
+                writer.Line(invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {value};" : value + ";");
             }
             else
             {
-                writer.Line("return default;");
+                writer.Line(SyncTaskStatement(plan, invocation));
             }
 
-            writer.Close();
+            writer.Line($"if (observed) NodeFinished({node});");
         }
 
-        private static void EmitResume(IndentedWriter writer, CompiledPipeline pipeline, int unit, int from)
+        /// <summary>A synchronous task's call as one statement, its output stored in its slot.</summary>
+        private static string SyncTaskStatement(LoweredPlan plan, Invocation invocation)
         {
-            EquatableArray<int> nodes = pipeline.Schedule!.Units[unit].Nodes;
-            int segmentEnd = System.Math.Min(nodes.Count, ((from / SegmentLength) + 1) * SegmentLength);
-            Schedule schedule = pipeline.Schedule;
-            int first = schedule.Vertices[nodes[from]].Node;
-            bool stages = first < 0;
-            writer.Line();
-            writer.Open($"private async global::System.Threading.Tasks.ValueTask Unit{unit}From{from}({(stages ? "global::System.Threading.Tasks.ValueTask" : pipeline.Spec.Nodes[first].ReturnType)} pending)");
-            writer.Line("bool observed = Observed;");
-            writer.Line($"int at = {FirstNodeOf(schedule, nodes[from])};");
-            writer.Open("try");
-            writer.Line(!stages && pipeline.Spec.Nodes[first].HasOutput
-                ? $"{NodeField(first)} = await pending.ConfigureAwait(false);"
-                : "await pending.ConfigureAwait(false);");
-            if (!stages)
-            {
-                writer.Line($"if (observed) NodeFinished({first});");
-            }
-
-            for (int position = from + 1; position < segmentEnd; position++)
-            {
-                int vertex = nodes[position];
-                writer.Line("if (IsStopping) return;");
-                writer.Line($"at = {FirstNodeOf(schedule, vertex)};");
-                if (schedule.Vertices[vertex].Group >= 0)
-                {
-                    EmitGroupStep(writer, pipeline, schedule.Vertices[vertex].Group);
-                    continue;
-                }
-
-                if (schedule.Vertices[vertex].Stages >= 0)
-                {
-                    writer.Line($"await Stages{schedule.Vertices[vertex].Stages}().ConfigureAwait(false);");
-                    continue;
-                }
-
-                int node = schedule.Vertices[vertex].Node;
-                NodeSpec spec = pipeline.Spec.Nodes[node];
-                writer.Line($"if (observed) NodeStarting({node});");
-                string call = spec.IsAsync ? $"await {Call(pipeline, node)}.ConfigureAwait(false)" : Call(pipeline, node);
-                writer.Line(spec.HasOutput ? $"{NodeField(node)} = {call};" : call + ";");
-                writer.Line($"if (observed) NodeFinished({node});");
-            }
-
-            writer.Close();
-            writer.Open("catch (global::System.Exception exception)");
-            writer.Line("Fail(at, exception);");
-            writer.Line("return;");
-            writer.Close();
-            if (segmentEnd < nodes.Count)
-            {
-                writer.Line("if (IsStopping) return;");
-                writer.Line($"await {SegmentName(unit, segmentEnd)}().ConfigureAwait(false);");
-            }
-
-            writer.Close();
+            string call = CallExpression(plan, invocation, FieldArgument);
+            return invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {call};" : call + ";";
         }
 
-        private static string SegmentName(int unit, int start) => start == 0 ? $"Unit{unit}" : $"Unit{unit}At{start}";
-
-        private static string Call(CompiledPipeline pipeline, int node)
+        private static void EmitFailHandler(IndentedWriter writer, string exit)
         {
-            NodeSpec spec = pipeline.Spec.Nodes[node];
-            var arguments = spec.Parameters.Select(p => p.Role switch
+            using (writer.Block("catch (global::System.Exception exception)"))
             {
-                ParameterRole.Node => NodeField(p.Producer),
-                ParameterRole.Cancellation => "Token",
-                _ => InputField(p.Name),
-            });
-            return $"{ClassReference(pipeline.Spec)}.{Identifier(spec.Name)}({string.Join(", ", arguments)})";
-        }
-
-        private static string ClassReference(PipelineSpec spec)
-        {
-            string outer = string.Concat(spec.ContainingTypes.Select(t => t.Split(' ').Last() + "."));
-            string prefix = spec.Namespace is null ? "global::" : "global::" + spec.Namespace + ".";
-            return prefix + outer + Identifier(spec.Name) + spec.TypeParameters;
+                writer.Line("Fail(at, exception);");
+                writer.Line(exit);
+            }
         }
     }
 }

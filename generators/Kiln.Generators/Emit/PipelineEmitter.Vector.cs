@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kiln.Model;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -89,8 +90,10 @@ namespace Kiln.Generators.Emit
         /// Writes <c>int i = start;</c> and a Vector&lt;T&gt; loop over the block when every member vectorizes, leaving
         /// <c>i</c> at the first element the scalar loop must still do; writes nothing and returns false otherwise.
         /// </summary>
-        private static bool TryEmitVectorLoop(IndentedWriter writer, PipelineSpec spec, IReadOnlyList<int> members, HashSet<int> local, HashSet<int> written)
+        private static bool TryEmitVectorLoop(IndentedWriter writer, LoweredPlan plan, KernelBlock block)
         {
+            PipelineSpec spec = plan.Spec;
+            EquatableArray<int> members = block.Members;
             if (VectorElementType(spec, members) is not { } element)
             {
                 return false;
@@ -99,7 +102,7 @@ namespace Kiln.Generators.Emit
             var body = new VectorLoopBody(element);
             foreach (int member in members)
             {
-                if (!body.AddMember(spec, member, local, written))
+                if (!body.AddMember(spec, plan.Invocations[member], block))
                 {
                     return false;
                 }
@@ -126,7 +129,7 @@ namespace Kiln.Generators.Emit
             {
                 writer.Open("if (i != start)");
                 writer.Open($"for (int lane = 0; lane < {vector}.Count; lane++)");
-                writer.Line($"{Accumulator(member)} = {ClassReference(spec)}.{Identifier(spec.Nodes[member].Name)}({Accumulator(member)}, {VectorAccumulator(member)}[lane]);");
+                writer.Line($"{Accumulator(member)} = {Method(spec, member)}({Accumulator(member)}, {VectorAccumulator(member)}[lane]);");
                 writer.Close();
                 writer.Close();
             }
@@ -152,7 +155,6 @@ namespace Kiln.Generators.Emit
             return element;
         }
 
-        private static string VectorAccumulator(int member) => "vaccumulator" + member;
 
         /// <summary>Translates a block's members into the lines before and inside its Vector&lt;T&gt; loop.</summary>
         private sealed class VectorLoopBody
@@ -182,8 +184,9 @@ namespace Kiln.Generators.Emit
             /// <summary>The loop body.</summary>
             public List<string> Loop { get; } = new();
 
-            public bool AddMember(PipelineSpec spec, int member, HashSet<int> local, HashSet<int> written)
+            public bool AddMember(PipelineSpec spec, Invocation invocation, KernelBlock block)
             {
+                int member = invocation.Node;
                 NodeSpec node = spec.Nodes[member];
                 KernelProgram program = node.Program!;
                 if (program.Kernel.Parameters.Count != node.Parameters.Count)
@@ -196,7 +199,7 @@ namespace Kiln.Generators.Emit
                 {
                     KParameter parameter = program.Kernel.Parameters[p];
                     if (parameter.Kind != KParameterKind.Scalar || parameter.Type != _element
-                        || Argument(node.Parameters[p], local, member) is not { } argument)
+                        || Argument(invocation.Arguments[p], block, member) is not { } argument)
                     {
                         return false;
                     }
@@ -217,7 +220,7 @@ namespace Kiln.Generators.Emit
                 }
 
                 Loop.Add($"var v{ElementLocal(member)} = {value};");
-                if (written.Contains(member))
+                if (block.Written.Contains(member))
                 {
                     Loop.Add($"{VectorClass}.StoreUnsafe(v{ElementLocal(member)}, ref {OutputRef(member)}, (nuint)i);");
                 }
@@ -226,26 +229,26 @@ namespace Kiln.Generators.Emit
             }
 
             // A member parameter's vector: a load, an earlier member's vector, or a uniform broadcast before the loop.
-            private string? Argument(ParameterSpec parameter, HashSet<int> local, int member)
+            private string? Argument(InvocationArgument argument, KernelBlock block, int member)
             {
-                switch (parameter.Role)
+                switch (argument.Source)
                 {
-                    case ParameterRole.Accumulator:
+                    case ArgumentSource.Accumulator:
                         return VectorAccumulator(member);
-                    case ParameterRole.Input:
-                        return Hoist("v" + InputLocal(parameter.Name), InputLocal(parameter.Name));
-                    case ParameterRole.Node when IsStreamRead(parameter) && local.Contains(parameter.Producer):
-                        return "v" + ElementLocal(parameter.Producer);
-                    case ParameterRole.Node when IsStreamRead(parameter):
-                        string loaded = "v" + StreamRef(parameter.Producer);
+                    case ArgumentSource.Input:
+                        return Hoist("v" + InputLocal(argument.Name), InputLocal(argument.Name));
+                    case ArgumentSource.StreamElement when block.Fused.Contains(argument.Producer):
+                        return "v" + ElementLocal(argument.Producer);
+                    case ArgumentSource.StreamElement:
+                        string loaded = "v" + StreamRef(argument.Producer);
                         if (_loadedNames.Add(loaded))
                         {
-                            Loop.Add($"var {loaded} = {VectorClass}.LoadUnsafe(ref {StreamRef(parameter.Producer)}, (nuint)i);");
+                            Loop.Add($"var {loaded} = {VectorClass}.LoadUnsafe(ref {StreamRef(argument.Producer)}, (nuint)i);");
                         }
 
                         return loaded;
-                    case ParameterRole.Node when !parameter.IsGather && !parameter.ProducerIsStream:
-                        return Hoist("v" + UniformLocal(parameter.Producer), UniformLocal(parameter.Producer));
+                    case ArgumentSource.Uniform:
+                        return Hoist("v" + UniformLocal(argument.Producer), UniformLocal(argument.Producer));
                     default:
                         return null;
                 }
@@ -314,13 +317,15 @@ namespace Kiln.Generators.Emit
                     case KUnary unary:
                         return Apply(VectorUnaryOps.TryGetValue(unary.Op, out VectorOp? u) ? u : null, unary.Operand.Type, Operand(unary.Operand));
                     case KBinary binary:
-                        return Apply(VectorBinaryOps.TryGetValue(binary.Op, out VectorOp? b) ? b : null, binary.Left.Type, Operand(binary.Left), Operand(binary.Right));
+                        return Apply(VectorBinaryOps.TryGetValue(binary.Op, out VectorOp? b) ? b : null, binary.Left.Type, Operand(binary.Left),
+                            Operand(binary.Right));
                     case KConditional conditional when Operand(conditional.Condition) is { } mask
                             && Operand(conditional.WhenTrue) is { } whenTrue && Operand(conditional.WhenFalse) is { } whenFalse:
                         // Both sides are computed for every lane; kernel expressions have no side effects and no translated operation throws.
                         return $"{VectorClass}.ConditionalSelect<{_keyword}>({mask}, {whenTrue}, {whenFalse})";
                     case KMathCall call when call.Arguments.Count > 0:
-                        return Apply(VectorMathCalls.TryGetValue(call.Function, out VectorOp? m) ? m : null, call.Arguments[0].Type, call.Arguments.Select(Operand).ToArray());
+                        return Apply(VectorMathCalls.TryGetValue(call.Function, out VectorOp? m) ? m : null, call.Arguments[0].Type,
+                            call.Arguments.Select(Operand).ToArray());
                     case KHelperCall helperCall:
                         KernelBody? helper = program.Helpers.FirstOrDefault(h => h.Name == helperCall.Helper);
                         string?[] values = helperCall.Arguments.Select(Operand).ToArray();

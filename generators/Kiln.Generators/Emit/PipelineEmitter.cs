@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using Kiln.Model;
 using Microsoft.CodeAnalysis.CSharp;
+using static Kiln.Generators.Emit.GeneratedNames;
 
 namespace Kiln.Generators.Emit
 {
@@ -13,8 +14,6 @@ namespace Kiln.Generators.Emit
     /// </summary>
     internal static partial class PipelineEmitter
     {
-        private const string Run = "__KilnRun";
-
         public static string HintName(PipelineSpec spec)
         {
             // Namespace, enclosing types, then the class: unique per pipeline class. Nesting is written '+' and arity
@@ -55,8 +54,9 @@ namespace Kiln.Generators.Emit
             return (open < 0 ? last : last.Substring(0, open)).TrimStart('@');
         }
 
-        public static string Emit(CompiledPipeline pipeline, CancellationToken cancellationToken)
+        public static string Emit(LoweredPlan plan, CancellationToken cancellationToken)
         {
+            CompiledPipeline pipeline = plan.Pipeline;
             PipelineSpec spec = pipeline.Spec;
             var signature = new RunSignature(pipeline);
             var writer = new IndentedWriter();
@@ -91,7 +91,7 @@ namespace Kiln.Generators.Emit
                 writer.Line("/// <summary>The pipeline's graph as computed at build time: nodes, edges, waves, critical path, fusion groups.</summary>");
                 writer.Line("public static global::Kiln.PipelineGraph Graph => " + Run + ".Graph;");
                 writer.Line();
-                EmitRunClass(writer, pipeline, signature.ResultType, cancellationToken);
+                EmitRunClass(writer, plan, signature.ResultType, cancellationToken);
             }
             else if (signature.EmitsGraph)
             {
@@ -145,7 +145,8 @@ namespace Kiln.Generators.Emit
             }
 
             writer.Line($"/// <param name=\"{signature.OptionsName}\">Parallelism, device, tracing and progress; null for the defaults.</param>");
-            writer.Line($"/// <param name=\"{signature.CancellationName}\">Cancels the run: no further node starts, running ones receive the cancellation.</param>");
+            writer.Line($"/// <param name=\"{signature.CancellationName}\">Cancels the run: no further node starts, running ones receive the "
+                + "cancellation.</param>");
             writer.Line("/// <returns>" + ReturnsDoc(pipeline) + "</returns>");
             writer.Line("/// <exception cref=\"global::Kiln.PipelineException\">A node failed; <c>NodeName</c> says which.</exception>");
             writer.Line("/// <exception cref=\"global::System.OperationCanceledException\">The run was cancelled.</exception>");

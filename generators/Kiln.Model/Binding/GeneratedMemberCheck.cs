@@ -51,7 +51,8 @@ namespace Kiln.Model
                     string name = spec.Nodes[sink].Name;
                     if (RecordMemberNames.Contains(name) && !spec.ReservedMembers.Contains(name))
                     {
-                        problems.Add(At(DiagnosticIds.ReservedName, DiagnosticTarget.Method, sink, -1, name, spec.Name, "it is a sink, so the Result record would have a property by that name, which records reserve"));
+                        problems.Add(At(DiagnosticIds.ReservedName, DiagnosticTarget.Method, sink, -1, name, spec.Name,
+                            "it is a sink, so the Result record would have a property by that name, which records reserve"));
                     }
                 }
             }
@@ -67,7 +68,8 @@ namespace Kiln.Model
 
                 if (node.HasOutput && node.OutputUse == TypeUse.Private && bound.Sinks.Contains(n))
                 {
-                    problems.Add(At(DiagnosticIds.PrivateSignatureType, DiagnosticTarget.Method, n, -1, spec.Name, $"sink '{node.Name}' returns", node.OutputDisplay ?? "?"));
+                    problems.Add(At(DiagnosticIds.PrivateSignatureType, DiagnosticTarget.Method, n, -1, spec.Name, $"sink '{node.Name}' returns",
+                        node.OutputDisplay ?? "?"));
                 }
 
                 for (int p = 0; p < node.Parameters.Count; p++)
@@ -80,11 +82,13 @@ namespace Kiln.Model
 
                     if (parameter.Use == TypeUse.Unholdable && node.SignatureProblems.Count == 0)
                     {
-                        problems.Add(At(DiagnosticIds.UnholdableType, DiagnosticTarget.Parameter, n, p, $"Pipeline input '{parameter.Name}'", parameter.TypeDisplay));
+                        problems.Add(At(DiagnosticIds.UnholdableType, DiagnosticTarget.Parameter, n, p, $"Pipeline input '{parameter.Name}'",
+                            parameter.TypeDisplay));
                     }
                     else if (parameter.Use == TypeUse.Private)
                     {
-                        problems.Add(At(DiagnosticIds.PrivateSignatureType, DiagnosticTarget.Parameter, n, p, spec.Name, $"input '{parameter.Name}' is", parameter.TypeDisplay));
+                        problems.Add(At(DiagnosticIds.PrivateSignatureType, DiagnosticTarget.Parameter, n, p, spec.Name, $"input '{parameter.Name}' is",
+                            parameter.TypeDisplay));
                     }
                 }
             }

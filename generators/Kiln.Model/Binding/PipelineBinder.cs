@@ -56,7 +56,8 @@ namespace Kiln.Model
                             }
                             else if (!parameter.ConvertsFromProducer)
                             {
-                                problems.Add(At(DiagnosticIds.TypeMismatch, DiagnosticTarget.Parameter, n, p, parameter.Name, node.Name, parameter.TypeDisplay, producer.Name, producer.OutputDisplay ?? "?"));
+                                problems.Add(At(DiagnosticIds.TypeMismatch, DiagnosticTarget.Parameter, n, p, parameter.Name, node.Name,
+                                    parameter.TypeDisplay, producer.Name, producer.OutputDisplay ?? "?"));
                             }
 
                             break;
@@ -64,7 +65,8 @@ namespace Kiln.Model
                         case ParameterRole.UnknownProducer:
                             string given = parameter.From ?? string.Empty;
                             string? closest = Closest(given, names);
-                            problems.Add(At(DiagnosticIds.UnknownNode, DiagnosticTarget.FromArgument, n, p, given, spec.Name, Hint(closest)) with { Suggestion = closest });
+                            problems.Add(At(DiagnosticIds.UnknownNode, DiagnosticTarget.FromArgument, n, p, given, spec.Name,
+                                Hint(closest)) with { Suggestion = closest });
                             break;
 
                         case ParameterRole.Input:
@@ -73,7 +75,8 @@ namespace Kiln.Model
                                 if (firstType != parameter.TypeKey)
                                 {
                                     BoundInput first = inputs.First(i => i.Name == parameter.Name);
-                                    problems.Add(At(DiagnosticIds.InputTypeConflict, DiagnosticTarget.Parameter, n, p, parameter.Name, parameter.TypeDisplay, first.TypeDisplay));
+                                    problems.Add(At(DiagnosticIds.InputTypeConflict, DiagnosticTarget.Parameter, n, p, parameter.Name,
+                                        parameter.TypeDisplay, first.TypeDisplay));
                                 }
                             }
                             else
@@ -150,7 +153,8 @@ namespace Kiln.Model
                     {
                         if (node.Parameters[p].IsByRef)
                         {
-                            problems.Add(At(DiagnosticIds.InvalidNodeMethod, DiagnosticTarget.Parameter, n, p, node.Name, $"takes parameter '{node.Parameters[p].Name}' by reference, which the pipeline cannot pass"));
+                            problems.Add(At(DiagnosticIds.InvalidNodeMethod, DiagnosticTarget.Parameter, n, p, node.Name,
+                                $"takes parameter '{node.Parameters[p].Name}' by reference, which the pipeline cannot pass"));
                         }
                     }
                 }
@@ -194,17 +198,22 @@ namespace Kiln.Model
                 hasStream |= bound && parameter.ProducerIsStream;
                 if (parameter.IsGather && parameter.Role == ParameterRole.Input)
                 {
-                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name, $"Gather parameter '{parameter.Name}' binds to no node; it must read a node producing an array"));
+                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name,
+                        $"Gather parameter '{parameter.Name}' binds to no node; it must read a node producing an array"));
                 }
-                else if (node.Kind == NodeKindSpec.Reduce && p == 1 && !(bound && parameter.ProducerIsStream) && parameter.Role != ParameterRole.UnknownProducer)
+                else if (node.Kind == NodeKindSpec.Reduce && p == 1 && !(bound && parameter.ProducerIsStream)
+                    && parameter.Role != ParameterRole.UnknownProducer)
                 {
-                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name, $"parameter '{parameter.Name}' must bind to a stream of {parameter.TypeDisplay} (a kernel, or a task returning {parameter.TypeDisplay}[])"));
+                    problems.Add(At(id, DiagnosticTarget.Parameter, n, p, node.Name,
+                        $"parameter '{parameter.Name}' must bind to a stream of {parameter.TypeDisplay} (a kernel, or a task returning "
+                        + $"{parameter.TypeDisplay}[])"));
                 }
             }
 
             if (node.Kind == NodeKindSpec.Kernel && !hasStream && !node.Parameters.Any(p => p.IsGather && p.Role == ParameterRole.Node))
             {
-                problems.Add(At(id, DiagnosticTarget.Method, n, -1, node.Name, "it reads no stream; bind at least one parameter to a node producing an array, so the kernel has a length"));
+                problems.Add(At(id, DiagnosticTarget.Method, n, -1, node.Name,
+                    "it reads no stream; bind at least one parameter to a node producing an array, so the kernel has a length"));
             }
         }
 

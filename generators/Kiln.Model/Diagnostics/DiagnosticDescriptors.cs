@@ -75,17 +75,20 @@ namespace Kiln.Model
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",
             "'{0}' in pipeline '{1}' has a name the generator needs: {2}; rename it",
-            "The generator adds RunAsync, Graph, the run class __KilnRun and, for several sinks, the Result record to the pipeline class; a member, the class or a sink with one of their names would collide with them.");
+            "The generator adds RunAsync, Graph, the run class __KilnRun and, for several sinks, the Result record to the pipeline class; a member, the "
+                + "class or a sink with one of their names would collide with them.");
 
         public static readonly DiagnosticDescriptor PrivateSignatureType = Error(
             DiagnosticIds.PrivateSignatureType, Pipeline, "RunAsync would expose a private type",
             "RunAsync of pipeline '{0}' cannot be public or internal: {1} '{2}', which is private or protected; make that type internal or public",
-            "RunAsync takes the pipeline's inputs and returns its sinks' outputs, so their types must be at least internal. Internal types make RunAsync internal; private and protected ones would hide it.");
+            "RunAsync takes the pipeline's inputs and returns its sinks' outputs, so their types must be at least internal. Internal types make "
+                + "RunAsync internal; private and protected ones would hide it.");
 
         public static readonly DiagnosticDescriptor UnholdableType = Error(
             DiagnosticIds.UnholdableType, Pipeline, "A pipeline cannot hold this type",
             "{0} is '{1}', which a pipeline cannot hold between nodes; use an array, a class or a struct that is not a ref struct",
-            "A pipeline keeps every input and output in fields of its run until the nodes that read it have run, and passes them as type arguments of Task; pointers and ref structs (Span<T>, ...) can be neither.");
+            "A pipeline keeps every input and output in fields of its run until the nodes that read it have run, and passes them as type arguments of "
+                + "Task; pointers and ref structs (Span<T>, ...) can be neither.");
 
         public static readonly DiagnosticDescriptor KernelAllocation = Error(
             DiagnosticIds.KernelAllocation, Kernel, "Allocation in a kernel",

@@ -124,7 +124,9 @@ namespace Kiln.Model
         // Whether the pipeline class is itself visible only inside owner's body, so its public members are too.
         private static bool PipelineDomainWithin(INamedTypeSymbol pipeline, INamedTypeSymbol owner)
         {
-            for (INamedTypeSymbol? current = pipeline; current is not null && !SymbolEqualityComparer.Default.Equals(current, owner); current = current.ContainingType)
+            for (INamedTypeSymbol? current = pipeline;
+                current is not null && !SymbolEqualityComparer.Default.Equals(current, owner);
+                current = current.ContainingType)
             {
                 if (current.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal
                     && current.ContainingType is { } container && Encloses(owner, container))

@@ -21,7 +21,8 @@ namespace Kiln.Model
             }
             else if (!IsScalar(method.ReturnType))
             {
-                problems.Add(new SignatureProblem(-1, $"it returns '{method.ReturnType.ToDisplayString()}', which is not a scalar (float, double, an integer type or bool)"));
+                problems.Add(new SignatureProblem(-1,
+                    $"it returns '{method.ReturnType.ToDisplayString()}', which is not a scalar (float, double, an integer type or bool)"));
             }
 
             for (int i = 0; i < method.Parameters.Length; i++)
@@ -40,7 +41,9 @@ namespace Kiln.Model
                 }
                 else if (!IsScalar(parameter.Type) && GatherElement(parameter.Type) is not { } element)
                 {
-                    problems.Add(new SignatureProblem(i, $"parameter '{parameter.Name}' is '{parameter.Type.ToDisplayString()}'; kernel parameters are scalars, Gather<T> of a scalar, or [Index] int"));
+                    problems.Add(new SignatureProblem(i,
+                        $"parameter '{parameter.Name}' is '{parameter.Type.ToDisplayString()}'; kernel parameters are scalars, Gather<T> of a scalar, "
+                        + "or [Index] int"));
                 }
                 else if (GatherElement(parameter.Type) is { } gathered && !IsScalar(gathered))
                 {
@@ -62,7 +65,8 @@ namespace Kiln.Model
 
             if (method.Parameters.Length != 2)
             {
-                problems.Add(new SignatureProblem(-1, $"it has {method.Parameters.Length} parameters; a reduction has two, the accumulator and the stream element"));
+                problems.Add(new SignatureProblem(-1,
+                    $"it has {method.Parameters.Length} parameters; a reduction has two, the accumulator and the stream element"));
                 return problems.ToEquatableArray();
             }
 
@@ -75,7 +79,9 @@ namespace Kiln.Model
                 }
                 else if (!SymbolEqualityComparer.Default.Equals(parameter.Type, result) && IsScalar(result))
                 {
-                    problems.Add(new SignatureProblem(i, $"parameter '{parameter.Name}' is '{parameter.Type.ToDisplayString()}' but the reduction returns '{result.ToDisplayString()}'; both parameters and the result share one type"));
+                    problems.Add(new SignatureProblem(i,
+                        $"parameter '{parameter.Name}' is '{parameter.Type.ToDisplayString()}' but the reduction returns '{result.ToDisplayString()}'; "
+                        + "both parameters and the result share one type"));
                 }
             }
 

@@ -50,7 +50,7 @@ namespace Kiln.Model
             var methods = ImmutableArray.CreateBuilder<IMethodSymbol>();
             foreach (ISymbol member in type.GetMembers())
             {
-                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && KindsOf(method).Count > 0)
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && IsNode(method))
                 {
                     methods.Add(method);
                 }
@@ -68,38 +68,22 @@ namespace Kiln.Model
         {
             ImmutableArray<IMethodSymbol> methods = NodeMethods(type);
 
-            // Names are case-insensitive for parameter binding; an exact match wins over a case-insensitive one.
-            var exact = new Dictionary<string, int>(StringComparer.Ordinal);
-            var folded = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < methods.Length; i++)
-            {
-                if (!exact.ContainsKey(methods[i].Name))
-                {
-                    exact.Add(methods[i].Name, i);
-                }
-
-                if (!folded.ContainsKey(methods[i].Name))
-                {
-                    folded.Add(methods[i].Name, i);
-                }
-            }
-
             // Each method's attributes and output are read once: parameters of any node may bind to any output.
-            var kinds = new List<(NodeKindSpec Kind, AttributeData Attribute)>[methods.Length];
+            var attributes = new NodeAttributes[methods.Length];
             var outputs = new ITypeSymbol?[methods.Length];
             var shapes = new ReturnShape[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
-                kinds[i] = KindsOf(methods[i]);
-                NodeKindSpec kind = kinds[i].Count > 0 ? kinds[i][0].Kind : NodeKindSpec.Task;
-                outputs[i] = NodeOutputOf(methods[i], kind, compilation, out shapes[i]);
+                attributes[i] = NodeAttributes.Read(methods[i]);
+                outputs[i] = NodeOutputOf(methods[i], attributes[i].Kind, compilation, out shapes[i]);
             }
 
+            var context = new NodeContext(type, compilation, outputs, new BindingRules(methods.Select(m => m.Name).ToList()), translateKernels);
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(type, methods[i], i, kinds[i], shapes[i], compilation, outputs, exact, folded, translateKernels, cancellationToken);
+                nodes[i] = DiscoverNode(context, methods[i], i, attributes[i], shapes[i], cancellationToken);
             }
 
             return new PipelineSpec(
@@ -147,80 +131,20 @@ namespace Kiln.Model
             return found.ToEquatableArray();
         }
 
+        /// <summary>What every node's discovery shares: the pipeline class, the compilation, every node's output, the binding rules.</summary>
+        private sealed record NodeContext(
+            INamedTypeSymbol Type, Compilation Compilation, ITypeSymbol?[] Outputs, BindingRules Rules, bool TranslateKernels);
+
         private static NodeSpec DiscoverNode(
-            INamedTypeSymbol type,
-            IMethodSymbol method,
-            int self,
-            List<(NodeKindSpec Kind, AttributeData Attribute)> kinds,
-            ReturnShape shape,
-            Compilation compilation,
-            ITypeSymbol?[] outputs,
-            Dictionary<string, int> exact,
-            Dictionary<string, int> folded,
-            bool translateKernels,
-            CancellationToken cancellationToken)
+            NodeContext context, IMethodSymbol method, int self, NodeAttributes attributes, ReturnShape shape, CancellationToken cancellationToken)
         {
-            int cost = 1;
-            foreach (var (kind, attribute) in kinds)
-            {
-                if (kind == NodeKindSpec.Task)
-                {
-                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                    {
-                        if (argument.Key == "Cost" && argument.Value.Value is int value)
-                        {
-                            cost = Math.Max(1, value);
-                        }
-                    }
-                }
-            }
-
-            ITypeSymbol? output = outputs[self];
-            NodeKindSpec nodeKind = kinds.Count > 0 ? kinds[0].Kind : NodeKindSpec.Task;
-            double identity = 0;
-            foreach (var (kind, attribute) in kinds)
-            {
-                if (kind == NodeKindSpec.Reduce)
-                {
-                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                    {
-                        if (argument.Key == "Identity" && argument.Value.Value is double value)
-                        {
-                            identity = value;
-                        }
-                    }
-                }
-            }
-
-            var after = new List<AfterSpec>();
-            bool isOutput = false;
-            int afterAttribute = 0;
-            foreach (AttributeData attribute in method.GetAttributes())
-            {
-                if (IsKilnAttribute(attribute, KnownNames.OutputAttribute))
-                {
-                    isOutput = true;
-                }
-                else if (IsKilnAttribute(attribute, KnownNames.AfterAttribute))
-                {
-                    if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
-                        && !attribute.ConstructorArguments[0].IsNull)
-                    {
-                        ImmutableArray<TypedConstant> names = attribute.ConstructorArguments[0].Values;
-                        for (int i = 0; i < names.Length; i++)
-                        {
-                            after.Add(new AfterSpec(names[i].Value as string, afterAttribute, i));
-                        }
-                    }
-
-                    afterAttribute++;
-                }
-            }
-
+            Compilation compilation = context.Compilation;
+            ITypeSymbol? output = context.Outputs[self];
+            NodeKindSpec nodeKind = attributes.Kind;
             var parameters = new ParameterSpec[method.Parameters.Length];
             for (int i = 0; i < parameters.Length; i++)
             {
-                parameters[i] = DiscoverParameter(type, method.Parameters[i], self, nodeKind, i, compilation, outputs, exact, folded);
+                parameters[i] = DiscoverParameter(context, method.Parameters[i], i, self, nodeKind);
             }
 
             EquatableArray<SignatureProblem> problems = nodeKind switch
@@ -237,40 +161,32 @@ namespace Kiln.Model
             return new NodeSpec(
                 method.Name,
                 nodeKind,
-                kinds.Count,
-                cost,
+                attributes.KindCount,
+                attributes.Cost,
                 method.IsStatic,
                 method.IsGenericMethod,
-                isOutput,
+                attributes.IsOutput,
                 method.ReturnType.ToDisplayString(FullyQualified),
                 shape,
                 output?.ToDisplayString(FullyQualified),
                 output?.ToDisplayString(Brief),
-                after.ToEquatableArray(),
+                attributes.After,
                 parameters.ToEquatableArray(),
                 elementType,
-                identity,
+                attributes.Identity,
                 problems,
-                translateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
-                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, type));
+                context.TranslateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
+                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, context.Type));
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
-        private static KernelProgram? ProgramOf(IMethodSymbol method, NodeKindSpec kind, EquatableArray<SignatureProblem> problems, Compilation compilation, CancellationToken cancellationToken) =>
+        private static KernelProgram? ProgramOf(
+            IMethodSymbol method, NodeKindSpec kind, EquatableArray<SignatureProblem> problems, Compilation compilation, CancellationToken cancellationToken) =>
             kind is NodeKindSpec.Kernel or NodeKindSpec.Reduce && problems.Count == 0 && !method.IsGenericMethod
                 ? KernelTranslator.Translate(method, compilation, cancellationToken).Program
                 : null;
 
-        private static ParameterSpec DiscoverParameter(
-            INamedTypeSymbol type,
-            IParameterSymbol parameter,
-            int self,
-            NodeKindSpec nodeKind,
-            int position,
-            Compilation compilation,
-            ITypeSymbol?[] outputs,
-            Dictionary<string, int> exact,
-            Dictionary<string, int> folded)
+        private static ParameterSpec DiscoverParameter(NodeContext context, IParameterSymbol parameter, int position, int self, NodeKindSpec nodeKind)
         {
             string? from = null;
             bool hasFrom = false;
@@ -291,46 +207,12 @@ namespace Kiln.Model
                 }
             }
 
-            ParameterRole role;
-            int producer = -1;
+            var facts = new ParameterFacts(
+                parameter.Name, position, isIndex, hasFrom, from, StageSignature.IsPipeWriter(parameter.Type), IsCancellationToken(parameter.Type));
+            (ParameterRole role, int producer) = context.Rules.Bind(facts, self, nodeKind);
+            Compilation compilation = context.Compilation;
+            ITypeSymbol?[] outputs = context.Outputs;
             bool isKernelNode = nodeKind is NodeKindSpec.Kernel or NodeKindSpec.Reduce;
-            if (nodeKind == NodeKindSpec.Kernel && isIndex)
-            {
-                role = ParameterRole.Index;
-            }
-            else if (nodeKind == NodeKindSpec.Reduce && position == 0)
-            {
-                role = ParameterRole.Accumulator;
-            }
-            else if (nodeKind == NodeKindSpec.Stage && StageSignature.IsPipeWriter(parameter.Type))
-            {
-                role = ParameterRole.PipeOutput;
-            }
-            else if (hasFrom)
-            {
-                role = from is not null && exact.TryGetValue(from, out producer) ? ParameterRole.Node : ParameterRole.UnknownProducer;
-            }
-            else if ((exact.TryGetValue(parameter.Name, out producer) || folded.TryGetValue(parameter.Name, out producer))
-                && producer != self)
-            {
-                // A node's parameter named as the node itself (SPEC's `Gamma(float exposure, float gamma)`) cannot
-                // mean its own output: it falls through to the next rules, usually a pipeline input.
-                role = ParameterRole.Node;
-            }
-            else if (IsCancellationToken(parameter.Type))
-            {
-                role = ParameterRole.Cancellation;
-            }
-            else
-            {
-                role = ParameterRole.Input;
-            }
-
-            if (role != ParameterRole.Node)
-            {
-                producer = -1;
-            }
-
             bool converts = false;
             bool isScalar = KernelSignature.IsScalar(parameter.Type);
             ITypeSymbol? gatherElement = KernelSignature.GatherElement(parameter.Type);
@@ -372,33 +254,28 @@ namespace Kiln.Model
                 isScalar,
                 gatherElement is not null,
                 producerIsStream,
-                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, type) : TypeUse.Public);
+                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, context.Type) : TypeUse.Public);
         }
 
-        private static List<(NodeKindSpec Kind, AttributeData Attribute)> KindsOf(IMethodSymbol method)
+        /// <summary>The node kind <paramref name="attribute"/> marks, or null when it is no kind attribute.</summary>
+        internal static NodeKindSpec? KindOf(AttributeData attribute) =>
+            IsKilnAttribute(attribute, KnownNames.TaskAttribute) ? NodeKindSpec.Task
+            : IsKilnAttribute(attribute, KnownNames.KernelAttribute) ? NodeKindSpec.Kernel
+            : IsKilnAttribute(attribute, KnownNames.ReduceAttribute) ? NodeKindSpec.Reduce
+            : IsKilnAttribute(attribute, KnownNames.StageAttribute) ? NodeKindSpec.Stage
+            : null;
+
+        private static bool IsNode(IMethodSymbol method)
         {
-            var kinds = new List<(NodeKindSpec, AttributeData)>(1);
             foreach (AttributeData attribute in method.GetAttributes())
             {
-                if (IsKilnAttribute(attribute, KnownNames.TaskAttribute))
+                if (KindOf(attribute) is not null)
                 {
-                    kinds.Add((NodeKindSpec.Task, attribute));
-                }
-                else if (IsKilnAttribute(attribute, KnownNames.KernelAttribute))
-                {
-                    kinds.Add((NodeKindSpec.Kernel, attribute));
-                }
-                else if (IsKilnAttribute(attribute, KnownNames.ReduceAttribute))
-                {
-                    kinds.Add((NodeKindSpec.Reduce, attribute));
-                }
-                else if (IsKilnAttribute(attribute, KnownNames.StageAttribute))
-                {
-                    kinds.Add((NodeKindSpec.Stage, attribute));
+                    return true;
                 }
             }
 
-            return kinds;
+            return false;
         }
 
         /// <summary>
@@ -450,7 +327,11 @@ namespace Kiln.Model
         }
 
         public static bool IsCancellationToken(ITypeSymbol type) =>
-            type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+            type is INamedTypeSymbol
+            {
+                Name: "CancellationToken",
+                ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } }
+            };
 
         private static EquatableArray<string> ContainingTypesOf(INamedTypeSymbol type)
         {

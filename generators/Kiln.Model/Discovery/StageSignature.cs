@@ -52,14 +52,16 @@ namespace Kiln.Model
             for (ITypeSymbol? type = output; type is not null; type = type.BaseType)
             {
                 if (IsPipeReader(type)
-                    || type is INamedTypeSymbol { Name: "Stream", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+                    || type is INamedTypeSymbol { Name: "Stream", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System",
+                        ContainingNamespace.IsGlobalNamespace: true } } })
                 {
                     return true;
                 }
             }
 
             return output is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }
-                || output is INamedTypeSymbol { Name: "ReadOnlyMemory", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } memory
+                || output is INamedTypeSymbol { Name: "ReadOnlyMemory", Arity: 1, ContainingNamespace: { Name: "System",
+                    ContainingNamespace.IsGlobalNamespace: true } } memory
                     && memory.TypeArguments[0].SpecialType == SpecialType.System_Byte;
         }
 
@@ -69,7 +71,9 @@ namespace Kiln.Model
             bool isAsync = shape is ReturnShape.Task or ReturnShape.TaskOfT or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT;
             if (!isAsync)
             {
-                problems.Add(new SignatureProblem(-1, $"it returns '{method.ReturnType.ToDisplayString()}'; a stage runs concurrently with its neighbours, so it must return Task, Task<T>, ValueTask or ValueTask<T>"));
+                problems.Add(new SignatureProblem(-1,
+                    $"it returns '{method.ReturnType.ToDisplayString()}'; a stage runs concurrently with its neighbours, so it must return Task, "
+                    + "Task<T>, ValueTask or ValueTask<T>"));
             }
 
             int writers = 0;
@@ -102,6 +106,7 @@ namespace Kiln.Model
         private static bool IsPipelinesType(ITypeSymbol type, string name) =>
             type is INamedTypeSymbol { Arity: 0 } named
             && named.Name == name
-            && named.ContainingNamespace is { Name: "Pipelines", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+            && named.ContainingNamespace is { Name: "Pipelines", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System",
+                ContainingNamespace.IsGlobalNamespace: true } } };
     }
 }

@@ -6,7 +6,10 @@ namespace Kiln.Model
     /// <summary>Kernels and reductions that run as one loop (CPU) or one launch (device).</summary>
     /// <param name="Name">The group's name: its members joined by '+'.</param>
     /// <param name="Members">Member nodes in topological order.</param>
-    /// <param name="Materialized">Members whose stream something outside the group reads (a task, a gather, another group, a sink): only these are written to memory.</param>
+    /// <param name="Materialized">
+    /// Members whose stream something outside the group reads (a task, a gather, another group, a sink): only these are
+    /// written to memory.
+    /// </param>
     public sealed record FusionGroupSpec(string Name, EquatableArray<int> Members, EquatableArray<int> Materialized);
 
     /// <summary>

@@ -137,8 +137,8 @@ namespace Kiln.Model
             return null;
         }
 
-        /// <summary>Builds the schedule; the graph must be acyclic.</summary>
-        public Schedule Plan(IReadOnlyList<int> costs)
+        /// <summary>Levels and executor units of the graph; it must be acyclic.</summary>
+        public (GraphLevels Levels, UnitGraph Units) Plan(IReadOnlyList<int> costs)
         {
             List<int> order = TopologicalOrder();
             if (order.Count != _count)
@@ -179,9 +179,9 @@ namespace Kiln.Model
             var successors = new List<int>();
             for (int u = 0; u < units.Count; u++)
             {
-                joinCounts[u] = _predecessors[units[u].Nodes[0]].Count;
+                joinCounts[u] = _predecessors[units[u].Vertices[0]].Count;
                 offsets[u] = successors.Count;
-                int last = units[u].Nodes[units[u].Nodes.Count - 1];
+                int last = units[u].Vertices[units[u].Vertices.Count - 1];
                 successors.AddRange(_successors[last].Select(s => unitOf[s]).OrderByDescending(s => units[s].Priority).ThenBy(s => s));
             }
 
@@ -191,15 +191,13 @@ namespace Kiln.Model
                 .OrderByDescending(u => units[u].Priority)
                 .ThenBy(u => u);
 
-            return new Schedule(
-                order.ToEquatableArray(),
-                waves.ToEquatableArray(),
-                CriticalPath(heaviestTo, costs).ToEquatableArray(),
+            var levels = new GraphLevels(order.ToEquatableArray(), waves.ToEquatableArray(), CriticalPath(heaviestTo, costs).ToEquatableArray());
+            return (levels, new UnitGraph(
                 units.ToEquatableArray(),
                 joinCounts.ToEquatableArray(),
                 offsets.ToEquatableArray(),
                 successors.ToEquatableArray(),
-                sources.ToEquatableArray());
+                sources.ToEquatableArray()));
         }
 
         private List<int> CriticalPath(long[] heaviestTo, IReadOnlyList<int> costs)

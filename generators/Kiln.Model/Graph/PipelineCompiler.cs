@@ -44,12 +44,12 @@ namespace Kiln.Model
         private static Schedule Plan(PipelineSpec spec, BoundPipeline bound, GraphAnalysis graph)
         {
             List<int> costs = spec.Nodes.Select(n => n.Cost).ToList();
-            Schedule byNode = graph.Plan(costs);
+            (GraphLevels byNode, UnitGraph nodeUnits) = graph.Plan(costs);
             List<FusionGroupSpec> groups = FusionPlanner.Plan(spec, bound, byNode.Order, out int[] groupOf);
             List<StageGroupSpec> stageGroups = StagePlanner.Plan(spec, byNode.Order, out int[] stageGroupOf);
 
             // The executor sees each fusion group, and each set of stages joined by pipes, as one vertex.
-            var vertices = new List<VertexSpec>();
+            var vertices = new List<Vertex>();
             var vertexOf = new int[spec.Nodes.Count];
             var groupVertex = Enumerable.Repeat(-1, groups.Count).ToArray();
             var stageVertex = Enumerable.Repeat(-1, stageGroups.Count).ToArray();
@@ -63,7 +63,7 @@ namespace Kiln.Model
                     if (stageVertex[stages] < 0)
                     {
                         stageVertex[stages] = vertices.Count;
-                        vertices.Add(new VertexSpec(-1, -1, stages));
+                        vertices.Add(new StageVertex(stages, stageGroups[stages].Members));
                     }
 
                     vertexOf[n] = stageVertex[stages];
@@ -71,40 +71,36 @@ namespace Kiln.Model
                 else if (group < 0)
                 {
                     vertexOf[n] = vertices.Count;
-                    vertices.Add(new VertexSpec(n, -1));
+                    vertices.Add(new TaskVertex(n));
                 }
                 else
                 {
                     if (groupVertex[group] < 0)
                     {
                         groupVertex[group] = vertices.Count;
-                        vertices.Add(new VertexSpec(-1, group));
+                        vertices.Add(new FusionVertex(group, groups[group].Members));
                     }
 
                     vertexOf[n] = groupVertex[group];
                 }
             }
 
-            Schedule byVertex = byNode;
+            // Without groups every vertex is its node, so the node graph's units are the executor's.
+            UnitGraph units = nodeUnits;
             if (groups.Count > 0 || stageGroups.Count > 0)
             {
                 var edges = bound.Edges.Select(e => (vertexOf[e.From], vertexOf[e.To])).Where(e => e.Item1 != e.Item2);
-                var vertexCosts = vertices.Select(v =>
-                    v.Node >= 0 ? costs[v.Node]
-                    : v.Stages >= 0 ? stageGroups[v.Stages].Members.Sum(m => costs[m])
-                    : groups[v.Group].Members.Sum(m => costs[m])).ToList();
-                byVertex = new GraphAnalysis(vertices.Count, edges).Plan(vertexCosts);
+                var vertexCosts = vertices.Select(v => v.Members.Sum(m => costs[m])).ToList();
+                units = new GraphAnalysis(vertices.Count, edges).Plan(vertexCosts).Units;
             }
 
-            return byVertex with
-            {
-                Order = byNode.Order,
-                Waves = byNode.Waves,
-                CriticalPath = byNode.CriticalPath,
-                Vertices = vertices.ToEquatableArray(),
-                FusionGroups = groups.ToEquatableArray(),
-                StageGroups = stageGroups.ToEquatableArray(),
-            };
+            return new Schedule(
+                byNode,
+                units,
+                vertices.ToEquatableArray(),
+                vertexOf.ToEquatableArray(),
+                groups.ToEquatableArray(),
+                stageGroups.ToEquatableArray());
         }
     }
 }

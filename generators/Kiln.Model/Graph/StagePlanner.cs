@@ -129,7 +129,8 @@ namespace Kiln.Model
                     if (groupOf[producer] == group)
                     {
                         problems.Add(StageBinding.Problem(DiagnosticTarget.Parameter, n, p, stage.Name,
-                            $"parameter '{parameter.Name}' waits for the result of '{spec.Nodes[producer].Name}', which runs at the same time, joined to it by pipes"));
+                            $"parameter '{parameter.Name}' waits for the result of '{spec.Nodes[producer].Name}', "
+                            + "which runs at the same time, joined to it by pipes"));
                     }
                     else if (DependsOnGroup(spec, graph, groupOf, pipes, producer, group))
                     {

@@ -309,7 +309,9 @@ namespace Kiln.Model
 
                 string? helper = _body.RequestHelper(target, node);
                 ScalarType? returnType = ScalarTypes.Of(target.ReturnType);
-                var parameterTypes = target.Parameters.Select(p => ScalarTypes.Of(p.Type) ?? ScalarTypes.Of(ScalarTypes.GatherElement(p.Type)) ?? ScalarType.Int).ToArray();
+                var parameterTypes = target.Parameters
+                    .Select(p => ScalarTypes.Of(p.Type) ?? ScalarTypes.Of(ScalarTypes.GatherElement(p.Type)) ?? ScalarType.Int)
+                    .ToArray();
                 List<KExpr>? arguments = Arguments(node, invocation, parameterTypes);
                 return helper is null || returnType is null || arguments is null
                     ? _body.Fail()
@@ -348,7 +350,8 @@ namespace Kiln.Model
                 IParameterSymbol parameter = argument.Parameter!;
                 if (argument.ArgumentKind == ArgumentKind.DefaultValue)
                 {
-                    return ScalarTypes.Of(parameter.Type) is { } defaultType && KernelConstants.Create(defaultType, argument.Value.ConstantValue.Value) is { } value
+                    return ScalarTypes.Of(parameter.Type) is { } defaultType
+                        && KernelConstants.Create(defaultType, argument.Value.ConstantValue.Value) is { } value
                         ? value
                         : _body.Fail();
                 }
@@ -433,10 +436,13 @@ namespace Kiln.Model
                 // The operator's own operand types: a string +, a lifted int? +, a user-defined operator are no scalar arithmetic.
                 if (@operator is not null)
                 {
-                    ITypeSymbol? offending = @operator.Parameters.Select(p => p.Type).Concat(new[] { @operator.ReturnType }).FirstOrDefault(t => ScalarTypes.Of(t) is null);
+                    ITypeSymbol? offending = @operator.Parameters.Select(p => p.Type).Concat(new[] { @operator.ReturnType })
+                        .FirstOrDefault(t => ScalarTypes.Of(t) is null);
                     if (offending is not null)
                     {
-                        return BodyTranslator.IsError(offending) ? _body.Fail() : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(offending));
+                        return BodyTranslator.IsError(offending)
+                            ? _body.Fail()
+                            : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(offending));
                     }
                 }
 
@@ -486,7 +492,9 @@ namespace Kiln.Model
                 ITypeSymbol? resultType = Model.GetTypeInfo(node, _body.CancellationToken).Type;
                 if (ScalarTypes.Of(resultType) is not { } type)
                 {
-                    return BodyTranslator.IsError(resultType) ? _body.Fail() : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(resultType!));
+                    return BodyTranslator.IsError(resultType)
+                        ? _body.Fail()
+                        : _body.Report(DiagnosticDescriptors.KernelType, node.GetLocation(), BodyTranslator.Display(resultType!));
                 }
 
                 KExpr? operand = Translate(node.Operand);
@@ -527,7 +535,9 @@ namespace Kiln.Model
                 ITypeSymbol? target = Model.GetTypeInfo(node.Type, _body.CancellationToken).Type;
                 if (ScalarTypes.Of(target) is not { } type)
                 {
-                    return BodyTranslator.IsError(target) ? _body.Fail() : _body.Report(DiagnosticDescriptors.KernelType, node.Type.GetLocation(), BodyTranslator.Display(target!));
+                    return BodyTranslator.IsError(target)
+                        ? _body.Fail()
+                        : _body.Report(DiagnosticDescriptors.KernelType, node.Type.GetLocation(), BodyTranslator.Display(target!));
                 }
 
                 KExpr? operand = Translate(node.Expression);
@@ -546,7 +556,8 @@ namespace Kiln.Model
 
             public override KExpr? VisitImplicitObjectCreationExpression(ImplicitObjectCreationExpressionSyntax node) => Allocation(node, "'new'");
 
-            public override KExpr? VisitAnonymousObjectCreationExpression(AnonymousObjectCreationExpressionSyntax node) => Allocation(node, "anonymous objects");
+            public override KExpr? VisitAnonymousObjectCreationExpression(AnonymousObjectCreationExpressionSyntax node) =>
+                Allocation(node, "anonymous objects");
 
             public override KExpr? VisitArrayCreationExpression(ArrayCreationExpressionSyntax node) => Allocation(node, "arrays");
 
@@ -563,9 +574,11 @@ namespace Kiln.Model
                     ? Allocation(node, "strings")
                     : Translate(node); // a constant, reached as a receiver
 
-            public override KExpr? VisitStackAllocArrayCreationExpression(StackAllocArrayCreationExpressionSyntax node) => _body.Unsupported(node, "'stackalloc'");
+            public override KExpr? VisitStackAllocArrayCreationExpression(StackAllocArrayCreationExpressionSyntax node) =>
+                _body.Unsupported(node, "'stackalloc'");
 
-            public override KExpr? VisitImplicitStackAllocArrayCreationExpression(ImplicitStackAllocArrayCreationExpressionSyntax node) => _body.Unsupported(node, "'stackalloc'");
+            public override KExpr? VisitImplicitStackAllocArrayCreationExpression(ImplicitStackAllocArrayCreationExpressionSyntax node) =>
+                _body.Unsupported(node, "'stackalloc'");
 
             public override KExpr? VisitTupleExpression(TupleExpressionSyntax node) => _body.Unsupported(node, "tuples");
 

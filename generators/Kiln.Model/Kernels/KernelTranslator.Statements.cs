@@ -261,7 +261,8 @@ namespace Kiln.Model
 
                 KStmt? body = Visit(node.Statement);
                 return ok && body is not null
-                    ? new KFor(initializers.ToEquatableArray(), condition is null ? null : Cast(condition, ScalarType.Bool), incrementors.ToEquatableArray(), body)
+                    ? new KFor(
+                        initializers.ToEquatableArray(), condition is null ? null : Cast(condition, ScalarType.Bool), incrementors.ToEquatableArray(), body)
                     : null;
             }
 
@@ -313,7 +314,8 @@ namespace Kiln.Model
 
             public override KStmt? VisitForEachStatement(ForEachStatementSyntax node) => Fail(_body.Unsupported(node.ForEachKeyword, "'foreach' loops"));
 
-            public override KStmt? VisitForEachVariableStatement(ForEachVariableStatementSyntax node) => Fail(_body.Unsupported(node.ForEachKeyword, "'foreach' loops"));
+            public override KStmt? VisitForEachVariableStatement(ForEachVariableStatementSyntax node) =>
+                Fail(_body.Unsupported(node.ForEachKeyword, "'foreach' loops"));
 
             public override KStmt? VisitLockStatement(LockStatementSyntax node) => Fail(_body.Unsupported(node.LockKeyword, "'lock'"));
 

@@ -6,7 +6,9 @@ using Microsoft.CodeAnalysis;
 namespace Kiln.Model
 {
     /// <summary>A .NET math method that has an OpenCL C and a CUDA C counterpart.</summary>
-    /// <param name="Canonical">The name kernels IR calls it by: the declaring type's C# name and the method, e.g. <c>MathF.Sqrt</c>, <c>float.IsNaN</c>.</param>
+    /// <param name="Canonical">
+    /// The name kernels IR calls it by: the declaring type's C# name and the method, e.g. <c>MathF.Sqrt</c>, <c>float.IsNaN</c>.
+    /// </param>
     /// <param name="ReturnType">Its return type.</param>
     /// <param name="ParameterTypes">Its parameter types (one canonical name has several overloads, told apart by these).</param>
     /// <param name="Remarks">Where C# semantics need care in a device dialect, what C# does; otherwise null.</param>

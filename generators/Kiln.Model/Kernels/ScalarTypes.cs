@@ -24,7 +24,10 @@ namespace Kiln.Model
 
         /// <summary>The element type of <c>Kiln.Gather&lt;T&gt;</c>, or null for any other type.</summary>
         public static ITypeSymbol? GatherElement(ITypeSymbol? type) =>
-            type is INamedTypeSymbol { Name: "Gather", Arity: 1, ContainingNamespace: { Name: KnownNames.Namespace, ContainingNamespace.IsGlobalNamespace: true } } named
+            type is INamedTypeSymbol
+            {
+                Name: "Gather", Arity: 1, ContainingNamespace: { Name: KnownNames.Namespace, ContainingNamespace.IsGlobalNamespace: true }
+            } named
                 ? named.TypeArguments[0]
                 : null;
 

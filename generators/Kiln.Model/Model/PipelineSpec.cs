@@ -133,7 +133,10 @@ namespace Kiln.Model
     /// <param name="Role">How it binds.</param>
     /// <param name="From">The <c>[From]</c> argument, if any.</param>
     /// <param name="Producer">The producing node's index for <see cref="ParameterRole.Node"/>, else -1.</param>
-    /// <param name="ConvertsFromProducer">Whether the producer's output fits this parameter: converts implicitly for a task; for a kernel, is a stream of the parameter's type or the same scalar.</param>
+    /// <param name="ConvertsFromProducer">
+    /// Whether the producer's output fits this parameter: converts implicitly for a task; for a kernel, is a stream of the
+    /// parameter's type or the same scalar.
+    /// </param>
     /// <param name="IsScalar">Whether the type is a kernel scalar (float, double, integers, bool).</param>
     /// <param name="IsGather">Whether the type is <c>Kiln.Gather&lt;T&gt;</c>.</param>
     /// <param name="ProducerIsStream">Whether the producer outputs an array of this parameter's element type: an element stream.</param>

@@ -25,6 +25,17 @@ namespace Kiln.Execution
             Trace = trace;
         }
 
+        /// <summary>
+        /// The session a run's kernels use: the device <paramref name="options"/> ask for, or null for the CPU. The
+        /// device layer chooses and opens it; the executor only receives it and releases it at the end.
+        /// </summary>
+        /// <exception cref="DeviceUnavailableException">A device was asked for explicitly and none is there.</exception>
+        internal static DeviceSession? Open(KilnOptions options, int nodeCount, TraceRecorder? trace)
+        {
+            ComputeDevice? device = Kiln.Devices.Select(options.Device);
+            return device is null ? null : new DeviceSession(device, nodeCount, trace);
+        }
+
         /// <summary>Records transfers and launches as trace events when the run is traced.</summary>
         internal TraceRecorder? Trace { get; }
 
@@ -190,7 +201,7 @@ namespace Kiln.Execution
     public sealed class DeviceLaunch
     {
         /// <summary>Work-items per group; reductions fold each group's items in a fixed tree of this size.</summary>
-        public const int GroupSize = 256;
+        public const int GroupSize = DeviceContract.GroupSize;
 
         private readonly DeviceSession _session;
         private readonly ComputeDevice _device;
@@ -321,8 +332,8 @@ namespace Kiln.Execution
         }
 
         // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude, IlgpuKernelWriter).
-        private const int NoFault = 0;
-        private const int DivideByZeroFault = 1;
+        private const int NoFault = DeviceContract.NoFault;
+        private const int DivideByZeroFault = DeviceContract.DivideByZeroFault;
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
         public T[] Download<T>(int node)

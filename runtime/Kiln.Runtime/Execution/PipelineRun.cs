@@ -148,8 +148,7 @@ namespace Kiln.Execution
                 // is missing fails the run with DeviceUnavailableException saying what was looked for.
                 try
                 {
-                    ComputeDevice? device = Kiln.Devices.Select(Options.Device);
-                    _device = device is null ? null : new DeviceSession(device, _plan.NodeNames.Length, _observer?.Trace);
+                    _device = DeviceSession.Open(Options, _plan.NodeNames.Length, _observer?.Trace);
                 }
                 catch (Exception exception) when (exception is DeviceUnavailableException or ArgumentException)
                 {

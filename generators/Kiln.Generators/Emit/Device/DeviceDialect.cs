@@ -114,8 +114,8 @@ namespace Kiln.Generators.Emit.Device
         /// <summary>
         /// Integer operations C# checks and C does not: <c>x / 0</c> and <c>x % 0</c> throw DivideByZeroException in C#
         /// (and trap an x86 CPU running OpenCL), <c>MinValue / -1</c>, <c>MinValue % -1</c> and <c>Math.Abs(MinValue)</c>
-        /// throw OverflowException. These helpers set the fault flag instead (1: divide by zero, 2: overflow; the
-        /// values Kiln.Execution.DeviceLaunch reads) and return a harmless value; the launch then throws what C# would.
+        /// throw OverflowException. These helpers set the fault flag instead (the codes of <see cref="DeviceContract"/>,
+        /// which Kiln.Execution.DeviceLaunch reads) and return a harmless value; the launch then throws what C# would.
         /// </summary>
         public string FaultPrelude()
         {
@@ -127,18 +127,18 @@ namespace Kiln.Generators.Emit.Device
                 string name = ScalarTypes.Keyword(type);
                 bool signed = type is ScalarType.Int or ScalarType.Long;
                 string ByMinusOne(string quotient) => signed
-                    ? $" if (b == -1) {{ if (a == {MinValue(type)}) {{ *kiln_fault = 2; return 0; }} return {quotient}; }}"
+                    ? $" if (b == -1) {{ if (a == {MinValue(type)}) {{ *kiln_fault = {DeviceContract.OverflowFault}; return 0; }} return {quotient}; }}"
                     : string.Empty;
-                text.Append(inline).Append($"{t} kiln_div_{name}({t} a, {t} b, {FaultParameter}) {{ if (b == 0) {{ *kiln_fault = 1; return 0; }}")
+                text.Append(inline).Append($"{t} kiln_div_{name}({t} a, {t} b, {FaultParameter}) {{ if (b == 0) {{ *kiln_fault = {DeviceContract.DivideByZeroFault}; return 0; }}")
                     .Append(ByMinusOne("-a")).Append(" return a / b; }\n");
-                text.Append(inline).Append($"{t} kiln_rem_{name}({t} a, {t} b, {FaultParameter}) {{ if (b == 0) {{ *kiln_fault = 1; return 0; }}")
+                text.Append(inline).Append($"{t} kiln_rem_{name}({t} a, {t} b, {FaultParameter}) {{ if (b == 0) {{ *kiln_fault = {DeviceContract.DivideByZeroFault}; return 0; }}")
                     .Append(ByMinusOne("0")).Append(" return a % b; }\n");
             }
 
             foreach (ScalarType type in new[] { ScalarType.SByte, ScalarType.Short, ScalarType.Int, ScalarType.Long })
             {
                 string t = Type(type);
-                text.Append(inline).Append($"{t} kiln_abs_{ScalarTypes.Keyword(type)}({t} x, {FaultParameter}) {{ if (x == {MinValue(type)}) {{ *kiln_fault = 2; return x; }} return x < 0 ? -x : x; }}\n");
+                text.Append(inline).Append($"{t} kiln_abs_{ScalarTypes.Keyword(type)}({t} x, {FaultParameter}) {{ if (x == {MinValue(type)}) {{ *kiln_fault = {DeviceContract.OverflowFault}; return x; }} return x < 0 ? -x : x; }}\n");
             }
 
             return text.ToString();

@@ -31,19 +31,8 @@ namespace Kiln.Generators.Emit.Device
             _checksFaults = checksFaults;
         }
 
-        /// <summary>
-        /// Whether <paramref name="expression"/> itself is an operation that throws in C# on some operands and must set
-        /// the fault flag on a device: integer division or remainder, or <c>Math.Abs</c> of a signed integer.
-        /// </summary>
-        public static bool MayFault(KExpr expression) => expression switch
-        {
-            KBinary { Op: KBinaryOp.Divide or KBinaryOp.Remainder } binary => IsInteger(binary.Left.Type),
-            KMathCall call => call.Function.EndsWith(".Abs", StringComparison.Ordinal) && call.Arguments.Count == 1
-                && call.Arguments[0].Type is ScalarType.SByte or ScalarType.Short or ScalarType.Int or ScalarType.Long,
-            _ => false,
-        };
-
-        private static bool IsInteger(ScalarType type) => type != ScalarType.Bool && !ScalarTypes.IsFloatingPoint(type);
+        /// <summary>Whether <paramref name="expression"/> itself must set the fault flag on a device (<see cref="KernelQueries.MayFault(KExpr)"/>).</summary>
+        public static bool MayFault(KExpr expression) => KernelQueries.MayFault(expression);
 
         /// <summary>The argument that passes the fault flag on, after a call's other arguments (empty when unchecked).</summary>
         public string FaultArgument => _checksFaults ? ", kiln_fault" : string.Empty;

@@ -75,16 +75,16 @@ namespace Kiln.Generators.Emit.Device
                 string t = ScalarTypes.Keyword(type);
                 bool signed = type is ScalarType.Int or ScalarType.Long;
                 string byMinusOne(string quotient) => signed
-                    ? $" if (b == -1) {{ if (a == {t}.MinValue) {{ {FaultName}[0] = 2; return 0; }} return {quotient}; }}"
+                    ? $" if (b == -1) {{ if (a == {t}.MinValue) {{ {FaultName}[0] = {DeviceContract.OverflowFault}; return 0; }} return {quotient}; }}"
                     : string.Empty;
-                _writer.Line($"private static {t} Div_{t}({t} a, {t} b{FaultParameter}) {{ unchecked {{ if (b == 0) {{ {FaultName}[0] = 1; return 0; }}{byMinusOne("-a")} return a / b; }} }}");
-                _writer.Line($"private static {t} Rem_{t}({t} a, {t} b{FaultParameter}) {{ unchecked {{ if (b == 0) {{ {FaultName}[0] = 1; return 0; }}{byMinusOne("0")} return a % b; }} }}");
+                _writer.Line($"private static {t} Div_{t}({t} a, {t} b{FaultParameter}) {{ unchecked {{ if (b == 0) {{ {FaultName}[0] = {DeviceContract.DivideByZeroFault}; return 0; }}{byMinusOne("-a")} return a / b; }} }}");
+                _writer.Line($"private static {t} Rem_{t}({t} a, {t} b{FaultParameter}) {{ unchecked {{ if (b == 0) {{ {FaultName}[0] = {DeviceContract.DivideByZeroFault}; return 0; }}{byMinusOne("0")} return a % b; }} }}");
             }
 
             foreach (ScalarType type in new[] { ScalarType.SByte, ScalarType.Short, ScalarType.Int, ScalarType.Long })
             {
                 string t = ScalarTypes.Keyword(type);
-                _writer.Line($"private static {t} Abs_{t}({t} x{FaultParameter}) {{ unchecked {{ if (x == {t}.MinValue) {{ {FaultName}[0] = 2; return x; }} return x < 0 ? ({t})(-x) : x; }} }}");
+                _writer.Line($"private static {t} Abs_{t}({t} x{FaultParameter}) {{ unchecked {{ if (x == {t}.MinValue) {{ {FaultName}[0] = {DeviceContract.OverflowFault}; return x; }} return x < 0 ? ({t})(-x) : x; }} }}");
             }
         }
 
