@@ -8,7 +8,11 @@ import time
 
 
 def main() -> int:
-    import torch
+    try:
+        import torch
+    except ImportError as missing:
+        print(f"torch: not installed ({missing})")
+        return 1
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 64 << 20
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
