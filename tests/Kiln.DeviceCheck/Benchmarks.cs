@@ -12,7 +12,7 @@ namespace Kiln.DeviceCheck;
 /// time includes the transfers to and from the device): warmed, then the median of the repetitions, with the
 /// variants interleaved so that whatever else the machine does falls on all of them alike.
 /// </summary>
-public sealed class Benchmarks
+internal sealed class Benchmarks
 {
     private readonly DeviceKind device;
     private readonly int length;

@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace Kiln.DeviceCheck;
 
 /// <summary>One suite's checks: counts them and keeps the first failures, each with where and what.</summary>
-public sealed class Check
+internal sealed class Check
 {
     private readonly List<string> failures = new();
 

@@ -12,7 +12,7 @@ namespace Kiln.DeviceCheck;
 /// compiled by Roslyn, or formulas written out again), or, where the result depends on the fold's order, with a run on
 /// the CPU backend.
 /// </summary>
-public sealed class Suites
+internal sealed class Suites
 {
     private readonly DeviceKind device;
     private readonly int[] lengths;
