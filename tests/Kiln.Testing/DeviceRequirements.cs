@@ -32,10 +32,18 @@ public static class DeviceRequirements
 
     public static bool RunCuda => HasCuda || RequireCuda;
 
+    /// <summary>
+    /// Whether the kernel differential suites also run on CUDA: on a real GPU, or on ILGPU's CPU accelerator only when
+    /// <c>KILN_CUDA_DIFFERENTIAL=1</c> asks for it. The CPU accelerator runs every group's 256 threads as spinning CPU
+    /// threads, so on a 2-core machine the whole differential suite on it takes far longer than CI allows; the dedicated
+    /// CUDA tests (<c>CudaTests</c>) and the PTX tests still run there.
+    /// </summary>
+    public static bool RunCudaDifferential => RunCuda && (!CudaOnCpuAccelerator || Required("KILN_CUDA_DIFFERENTIAL"));
+
     /// <summary>The device runs a differential test adds to its CPU runs: fused and unfused on each device that runs here.</summary>
     public static KilnOptions[] DeviceOptions() =>
         (RunOpenCl ? new[] { DeviceKind.OpenCl } : Array.Empty<DeviceKind>())
-        .Concat(RunCuda ? new[] { DeviceKind.Cuda } : Array.Empty<DeviceKind>())
+        .Concat(RunCudaDifferential ? new[] { DeviceKind.Cuda } : Array.Empty<DeviceKind>())
         .SelectMany(kind => new[] { new KilnOptions { Device = kind, Fusion = true }, new KilnOptions { Device = kind, Fusion = false } })
         .ToArray();
 
