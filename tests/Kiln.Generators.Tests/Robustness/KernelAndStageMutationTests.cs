@@ -66,7 +66,10 @@ public class KernelAndStageMutationTests
         GeneratedResult result = KilnCompilation.Generate(Valid);
 
         Assert.Empty(result.Errors);
-        Assert.Contains("Group0OpenCl", Assert.Single(result.Sources.Values), StringComparison.Ordinal);
+        // Two files: the pipeline, and its fusion groups' ILGPU kernels (CUDA).
+        Assert.Equal(2, result.Sources.Count);
+        Assert.Contains("Group0OpenCl", Assert.Single(result.Sources, s => !s.Key.EndsWith(".Kiln.Cuda.g.cs", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+        Assert.Contains("__KilnCuda", Assert.Single(result.Sources, s => s.Key.EndsWith(".Kiln.Cuda.g.cs", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
     }
 
     [Fact]
