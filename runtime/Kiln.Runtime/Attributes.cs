@@ -13,10 +13,62 @@ namespace Kiln
 
     /// <summary>Marks a static method as a task: coarse work, synchronous or asynchronous, run once per pipeline run.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-    public sealed class TaskAttribute : Attribute
+    public class TaskAttribute : Attribute
     {
         /// <summary>Relative weight of the task for scheduling and the critical path. Defaults to 1.</summary>
         public int Cost { get; set; } = 1;
+
+        /// <summary>
+        /// How many more attempts follow a failed one (default 0), with exponential backoff and jitter from
+        /// <see cref="KilnOptions.RetryDelay"/>. Cancellation of the run is never retried.
+        /// </summary>
+        public int Retries { get; set; }
+
+        /// <summary>
+        /// How long one attempt may take, in milliseconds (default 0: no limit). When it is up, the attempt's
+        /// <see cref="System.Threading.CancellationToken"/> is cancelled and the attempt, once it ends, counts as failed with
+        /// <see cref="TimeoutException"/>: timeouts are cooperative, and Kiln never abandons a running node.
+        /// </summary>
+        public int TimeoutMs { get; set; }
+
+        /// <summary>Runs the node on the run's cluster when one is set (SPEC section 12), and here when not.</summary>
+        public bool Distributed { get; set; }
+    }
+
+    /// <summary>
+    /// Marks a static method as a map: a task run once per element of a collection. Exactly one parameter of type
+    /// <c>T</c> binds to a node producing <c>T[]</c> or an <c>IReadOnlyList&lt;T&gt;</c>; an <c>[Index] int</c> parameter
+    /// receives the element's index. Consumers see the outputs as an array in item order.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class MapAttribute : TaskAttribute
+    {
+        /// <summary>The most items that run at once (asynchronous items awaiting I/O hold no thread). Defaults to 16.</summary>
+        public int MaxConcurrency { get; set; } = 16;
+    }
+
+    /// <summary>
+    /// Runs a task or map only when the <c>bool</c> node <see cref="Node"/> returned <see cref="Value"/>; otherwise the
+    /// node is skipped, and so is every node that needs its value (an <see cref="Optional{T}"/> parameter receives
+    /// <see cref="Optional{T}.None"/> instead).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    public sealed class WhenAttribute : Attribute
+    {
+        /// <summary>Runs the node only when <paramref name="node"/> returns <paramref name="value"/>.</summary>
+        /// <param name="node">The condition: a node of the same pipeline returning <c>bool</c>; use <c>nameof</c>.</param>
+        /// <param name="value">The value that lets the node run. Defaults to true.</param>
+        public WhenAttribute(string node, bool value = true)
+        {
+            Node = node;
+            Value = value;
+        }
+
+        /// <summary>The condition node's name.</summary>
+        public string Node { get; }
+
+        /// <summary>The value of the condition that lets the node run.</summary>
+        public bool Value { get; }
     }
 
     /// <summary>Marks a static method over scalars as a data-parallel kernel, run once per element of its input streams.</summary>

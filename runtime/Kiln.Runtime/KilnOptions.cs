@@ -66,9 +66,11 @@ namespace Kiln
         internal static KilnOptions Default { get; } = new();
     }
 
-    /// <summary>A report that one node of a run has finished.</summary>
+    /// <summary>A report that one node of a run has finished, was skipped or was restored from the run's store.</summary>
     /// <param name="Node">The node that finished.</param>
-    /// <param name="Completed">How many nodes of the run have finished, this one included.</param>
+    /// <param name="Completed">How many nodes of the run have finished (skipped and restored ones too), this one included.</param>
     /// <param name="Total">How many nodes the run has.</param>
-    public readonly record struct PipelineProgress(string Node, int Completed, int Total);
+    /// <param name="Skipped">Whether the node was skipped by a <see cref="WhenAttribute"/> condition instead of running.</param>
+    /// <param name="Restored">Whether the node's output was read from the run's store instead of running it.</param>
+    public readonly record struct PipelineProgress(string Node, int Completed, int Total, bool Skipped = false, bool Restored = false);
 }

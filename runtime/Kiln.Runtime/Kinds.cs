@@ -11,6 +11,8 @@ namespace Kiln
         Reduce,
         /// <summary>A <see cref="StageAttribute"/> method.</summary>
         Stage,
+        /// <summary>A <see cref="MapAttribute"/> method: a task run once per element of a collection.</summary>
+        Map,
     }
 
     /// <summary>Where kernels run.</summary>

@@ -13,6 +13,8 @@ namespace Kiln.Model
         public const string AfterAttribute = "AfterAttribute";
         public const string OutputAttribute = "OutputAttribute";
         public const string IndexAttribute = "IndexAttribute";
+        public const string MapAttribute = "MapAttribute";
+        public const string WhenAttribute = "WhenAttribute";
         public const string PipelineAttributeName = "PipelineAttribute";
     }
 }

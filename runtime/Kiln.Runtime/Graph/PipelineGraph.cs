@@ -68,7 +68,8 @@ namespace Kiln
     /// <param name="Kind">The node kind.</param>
     /// <param name="OutputType">The output type as C# displays it, or null for a node without output.</param>
     /// <param name="Wave">The node's topological level.</param>
-    public sealed record PipelineNode(string Name, NodeKind Kind, string? OutputType, int Wave);
+    /// <param name="Condition">The node's <c>[When]</c> condition: null, <c>"Cond"</c> or <c>"!Cond"</c>.</param>
+    public sealed record PipelineNode(string Name, NodeKind Kind, string? OutputType, int Wave, string? Condition = null);
 
     /// <summary>An edge: <paramref name="To"/> runs after <paramref name="From"/>.</summary>
     /// <param name="From">The node that runs first.</param>
