@@ -70,6 +70,11 @@ namespace Kiln.Generators
             {
                 context.AddSource(PipelineEmitter.CudaHintName(pipeline.Spec), cuda);
             }
+
+            if (PipelineEmitter.EmitJsonContext(plan) is { } json)
+            {
+                context.AddSource(PipelineEmitter.JsonHintName(pipeline.Spec), json);
+            }
         }
     }
 }

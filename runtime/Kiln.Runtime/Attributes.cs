@@ -9,6 +9,12 @@ namespace Kiln
     [AttributeUsage(AttributeTargets.Class, Inherited = false)]
     public sealed class PipelineAttribute : Attribute
     {
+        /// <summary>
+        /// Makes the pipeline durable (SPEC section 11): every input and node output must be serializable with
+        /// System.Text.Json, and the generator writes their metadata at build time (no reflection), reporting KILN016 at
+        /// any type it cannot store.
+        /// </summary>
+        public bool Durable { get; set; }
     }
 
     /// <summary>Marks a static method as a task: coarse work, synchronous or asynchronous, run once per pipeline run.</summary>

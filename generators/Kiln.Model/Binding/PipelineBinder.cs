@@ -169,6 +169,14 @@ namespace Kiln.Model
                     problems.Add(At(DiagnosticIds.SeveralKinds, DiagnosticTarget.Method, n, -1, node.Name));
                 }
             }
+
+            foreach (JsonProblem problem in spec.JsonProblems)
+            {
+                string what = problem.Parameter < 0 ? "The output" : $"Input '{spec.Nodes[problem.Node].Parameters[problem.Parameter].Name}'";
+                DiagnosticTarget target = problem.Parameter < 0 ? DiagnosticTarget.Method : DiagnosticTarget.Parameter;
+                problems.Add(At(DiagnosticIds.NotSerializable, target, problem.Node, problem.Parameter,
+                    what, spec.Nodes[problem.Node].Name, problem.Type, spec.Name, problem.Reason));
+            }
         }
 
         private static void CheckKernelBinding(NodeSpec node, int n, List<ModelDiagnostic> problems)

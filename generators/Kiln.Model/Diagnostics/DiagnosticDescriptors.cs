@@ -72,6 +72,12 @@ namespace Kiln.Model
             "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
 
+        public static readonly DiagnosticDescriptor NotSerializable = Error(
+            DiagnosticIds.NotSerializable, Pipeline, "A durable pipeline cannot store this type",
+            "{0} of '{1}' is '{2}', which durable pipeline '{3}' cannot store: {4}",
+            "A durable run writes every input and node output to its store with System.Text.Json, through metadata the generator writes at build "
+                + "time, and reads them back when it resumes; each type must be one System.Text.Json can write and read back as it was.");
+
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",
             "'{0}' in pipeline '{1}' has a name the generator needs: {2}; rename it",

@@ -86,6 +86,10 @@ namespace Kiln.Model
                 nodes[i] = DiscoverNode(context, methods[i], i, attributes[i], shapes[i], cancellationToken);
             }
 
+            bool durable = IsDurable(type);
+            (EquatableArray<JsonTypeSpec> jsonTypes, EquatableArray<JsonProblem> jsonProblems) = durable
+                ? DurableContracts(methods, nodes, outputs, cancellationToken)
+                : (EquatableArray<JsonTypeSpec>.Empty, EquatableArray<JsonProblem>.Empty);
             return new PipelineSpec(
                 type.Name,
                 type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : null,
@@ -95,7 +99,56 @@ namespace Kiln.Model
                 type.TypeKind == TypeKind.Class && !type.IsRecord, // a record cannot take the generated "partial class"
                 nodes.ToEquatableArray(),
                 TypeParameterList(type),
-                ReservedMembersOf(type));
+                ReservedMembersOf(type),
+                durable,
+                jsonTypes,
+                jsonProblems);
+        }
+
+        private static bool IsDurable(INamedTypeSymbol type)
+        {
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                if (IsKilnAttribute(attribute, KnownNames.PipelineAttributeName))
+                {
+                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                    {
+                        if (argument.Key == "Durable" && argument.Value.Value is true)
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // A durable run stores every node's output and its inputs: each must have a JSON contract (SPEC section 11).
+        // A stage's output pipe is not stored (its group re-runs as a whole); its return value is.
+        private static (EquatableArray<JsonTypeSpec>, EquatableArray<JsonProblem>) DurableContracts(
+            ImmutableArray<IMethodSymbol> methods, NodeSpec[] nodes, ITypeSymbol?[] outputs, CancellationToken cancellationToken)
+        {
+            var contracts = new JsonContracts(cancellationToken);
+            var problems = new List<JsonProblem>();
+            for (int n = 0; n < methods.Length; n++)
+            {
+                if (outputs[n] is { } output && !(nodes[n].Kind == NodeKindSpec.Stage && StageSignature.IsPipeReader(output))
+                    && contracts.Add(output) is { } reason)
+                {
+                    problems.Add(new JsonProblem(n, -1, output.ToDisplayString(), reason));
+                }
+
+                for (int p = 0; p < nodes[n].Parameters.Count && p < methods[n].Parameters.Length; p++)
+                {
+                    if (nodes[n].Parameters[p].Role == ParameterRole.Input && contracts.Add(methods[n].Parameters[p].Type) is { } inputReason)
+                    {
+                        problems.Add(new JsonProblem(n, p, methods[n].Parameters[p].Type.ToDisplayString(), inputReason));
+                    }
+                }
+            }
+
+            return (contracts.Types, problems.ToEquatableArray());
         }
 
         // Keywords escaped (namespace @class), no global:: prefix.

@@ -11,6 +11,10 @@ namespace Kiln.Model
     /// <param name="TypeParameters">The class's own type parameter list (<c>&lt;T&gt;</c>), or empty.</param>
     /// <param name="ReservedMembers">Names of members the user declared in the class that the generator also needs
     /// (<see cref="GeneratedSignature.ReservedMemberNames"/>), in declaration order, each once.</param>
+    /// <param name="Durable">Whether the class is <c>[Pipeline(Durable = true)]</c>.</param>
+    /// <param name="JsonTypes">For a durable pipeline, every type its JSON context describes: inputs, node outputs and what they
+    /// reach.</param>
+    /// <param name="JsonProblems">For a durable pipeline, the inputs and outputs it cannot store (KILN016).</param>
     public sealed record PipelineSpec(
         string Name,
         string? Namespace,
@@ -20,7 +24,10 @@ namespace Kiln.Model
         bool IsClass,
         EquatableArray<NodeSpec> Nodes,
         string TypeParameters = "",
-        EquatableArray<string> ReservedMembers = default)
+        EquatableArray<string> ReservedMembers = default,
+        bool Durable = false,
+        EquatableArray<JsonTypeSpec> JsonTypes = default,
+        EquatableArray<JsonProblem> JsonProblems = default)
     {
         public string FullName => Namespace is null ? Name : Namespace + "." + Name;
     }
