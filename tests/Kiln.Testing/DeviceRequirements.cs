@@ -33,17 +33,31 @@ public static class DeviceRequirements
     public static bool RunCuda => HasCuda || RequireCuda;
 
     /// <summary>
-    /// Whether the kernel differential suites also run on CUDA: on a real GPU, or on ILGPU's CPU accelerator only when
-    /// <c>KILN_CUDA_DIFFERENTIAL=1</c> asks for it. The CPU accelerator runs every group's 256 threads as spinning CPU
-    /// threads, so on a 2-core machine the whole differential suite on it takes far longer than CI allows; the dedicated
-    /// CUDA tests (<c>CudaTests</c>) and the PTX tests still run there.
+    /// The longest stream a differential run puts on CUDA when DeviceKind.Cuda is ILGPU's CPU accelerator: three groups
+    /// of <see cref="DeviceGroupSize"/> and a partial fourth (1,000 = 3 × 256 + 232). The accelerator runs each
+    /// group's 256 threads as CPU threads that meet at every barrier, so on a 2-core machine one launch of a few groups
+    /// takes tens to hundreds of milliseconds; longer streams run on CUDA only on a GPU. CPU and OpenCL take every length.
     /// </summary>
-    public static bool RunCudaDifferential => RunCuda && (!CudaOnCpuAccelerator || Required("KILN_CUDA_DIFFERENTIAL"));
+    public const int CudaOnCpuMaxLength = 1000;
 
-    /// <summary>The device runs a differential test adds to its CPU runs: fused and unfused on each device that runs here.</summary>
-    public static KilnOptions[] DeviceOptions() =>
+    /// <summary>Threads per group of the generated device kernels.</summary>
+    public const int DeviceGroupSize = DeviceContract.GroupSize;
+
+    /// <summary>
+    /// Whether a differential run of <paramref name="length"/> elements also runs on CUDA: always on a GPU; on ILGPU's CPU
+    /// accelerator up to <see cref="CudaOnCpuMaxLength"/>, and only where <paramref name="onCpuAccelerator"/> (false
+    /// for the cases a suite keeps for the CPU's own edges, such as vector widths, to keep the simulated runs few).
+    /// </summary>
+    public static bool RunCudaAt(int length, bool onCpuAccelerator = true) =>
+        RunCuda && (!CudaOnCpuAccelerator || (onCpuAccelerator && length <= CudaOnCpuMaxLength));
+
+    /// <summary>
+    /// The device runs a differential test of <paramref name="length"/> elements adds to its CPU runs: fused and unfused
+    /// on each device that runs here (CUDA as <see cref="RunCudaAt"/> says).
+    /// </summary>
+    public static KilnOptions[] DeviceOptions(int length, bool cudaOnCpuAccelerator = true) =>
         (RunOpenCl ? new[] { DeviceKind.OpenCl } : Array.Empty<DeviceKind>())
-        .Concat(RunCudaDifferential ? new[] { DeviceKind.Cuda } : Array.Empty<DeviceKind>())
+        .Concat(RunCudaAt(length, cudaOnCpuAccelerator) ? new[] { DeviceKind.Cuda } : Array.Empty<DeviceKind>())
         .SelectMany(kind => new[] { new KilnOptions { Device = kind, Fusion = true }, new KilnOptions { Device = kind, Fusion = false } })
         .ToArray();
 

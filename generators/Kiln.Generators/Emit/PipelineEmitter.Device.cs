@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Generators.Emit.Device;
@@ -110,18 +111,36 @@ namespace Kiln.Generators.Emit
             {
                 var kernels = new IlgpuKernelWriter(writer, launch.MayFault);
                 kernels.Prelude(launch.UsesDouble);
-                var functions = new Dictionary<int, string>();
-                foreach (int member in launch.Members)
-                {
-                    writer.Line();
-                    functions[member] = kernels.Function(spec.Nodes[member].Program!);
-                }
+                WriteLaunchKernels(
+                    spec,
+                    launch,
+                    program =>
+                    {
+                        writer.Line();
+                        return kernels.Function(program);
+                    },
+                    (name, block, functions) => WriteCudaKernel(writer, kernels, plan, name, block, functions, launch.MayFault));
+            }
+        }
 
-                WriteCudaKernel(writer, kernels, plan, GroupKernel(launch.Group), launch.Whole, functions, launch.MayFault);
-                for (int m = 0; m < launch.Members.Count; m++)
-                {
-                    WriteCudaKernel(writer, kernels, plan, MemberKernel(launch.Members[m]), launch.Alone[m], functions, launch.MayFault);
-                }
+        /// <summary>
+        /// What both device writers do with a launch after their prelude: each member's body defined once (its helpers
+        /// first), then the group's fused kernel and one kernel per member (for runs with fusion off), each written by
+        /// <paramref name="kernel"/> with the members' function names.
+        /// </summary>
+        private static void WriteLaunchKernels(
+            PipelineSpec spec, KernelLaunch launch, Func<KernelProgram, string> define, Action<string, KernelBlock, Dictionary<int, string>> kernel)
+        {
+            var functions = new Dictionary<int, string>();
+            foreach (int member in launch.Members)
+            {
+                functions[member] = define(spec.Nodes[member].Program!);
+            }
+
+            kernel(GroupKernel(launch.Group), launch.Whole, functions);
+            for (int m = 0; m < launch.Members.Count; m++)
+            {
+                kernel(MemberKernel(launch.Members[m]), launch.Alone[m], functions);
             }
         }
 
@@ -266,18 +285,7 @@ namespace Kiln.Generators.Emit
             }
 
             source.Text.Append('\n');
-            var functions = new Dictionary<int, string>();
-            foreach (int member in launch.Members)
-            {
-                functions[member] = source.Function(spec.Nodes[member].Program!);
-            }
-
-            WriteDeviceKernel(source, plan, GroupKernel(launch.Group), launch.Whole, functions);
-            for (int m = 0; m < launch.Members.Count; m++)
-            {
-                WriteDeviceKernel(source, plan, MemberKernel(launch.Members[m]), launch.Alone[m], functions);
-            }
-
+            WriteLaunchKernels(spec, launch, source.Function, (name, block, functions) => WriteDeviceKernel(source, plan, name, block, functions));
             return source.Text.ToString();
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
+using Kiln.Testing;
 using Xunit;
 
 namespace Kiln.Runtime.Tests.Kernels;
@@ -74,12 +75,15 @@ public class FusionShapeTests
     [Fact]
     public async Task A_map_reduce_folds_the_mapped_stream()
     {
-        const int seed = 2001;
-        float[] values = Samples(seed, (3 * 16384) + 7);
-        float expected = values.Aggregate(float.NegativeInfinity, (acc, v) => MapReduce.Peak(acc, MapReduce.Square(v)));
-        foreach (KilnOptions options in StreamAssert.AllOptions)
+        foreach (int length in new[] { 0, DeviceRequirements.CudaOnCpuMaxLength, (3 * 16384) + 7 })
         {
-            StreamAssert.Equal(expected, await MapReduce.RunAsync(values, options), $"seed {seed}, {StreamAssert.Describe(options)}");
+            int seed = 2001 + length;
+            float[] values = Samples(seed, length);
+            float expected = values.Aggregate(float.NegativeInfinity, (acc, v) => MapReduce.Peak(acc, MapReduce.Square(v)));
+            foreach (KilnOptions options in StreamAssert.Options(length))
+            {
+                StreamAssert.Equal(expected, await MapReduce.RunAsync(values, options), $"seed {seed}, length {length}, {StreamAssert.Describe(options)}");
+            }
         }
     }
 
@@ -92,14 +96,14 @@ public class FusionShapeTests
     [Fact]
     public async Task A_gathered_kernel_stream_is_complete_before_the_gathering_group_reads_it()
     {
-        foreach (int length in new[] { 1, 2, 16383, 16384, 16385, (3 * 16384) + 7 })
+        foreach (int length in new[] { 1, 2, 300, 16383, 16384, 16385, (3 * 16384) + 7 })
         {
             int seed = 2002 + length;
             float[] samples = Samples(seed, length);
             float gain = GatherEndsGroup.Gain(0.75f);
             float[] scaled = samples.Select(s => GatherEndsGroup.Scaled(s, gain)).ToArray();
             float[] expected = Enumerable.Range(0, length).Select(i => GatherEndsGroup.Bright(GatherEndsGroup.Smooth(i, new Gather<float>(scaled)))).ToArray();
-            foreach (KilnOptions options in StreamAssert.AllOptions)
+            foreach (KilnOptions options in StreamAssert.Options(length))
             {
                 StreamAssert.Elements(expected, await GatherEndsGroup.RunAsync(samples, 0.75f, options), $"seed {seed}, length {length}, {StreamAssert.Describe(options)}");
             }
@@ -115,7 +119,7 @@ public class FusionShapeTests
     [Fact]
     public async Task A_kernel_that_gathers_a_stream_of_a_group_reads_it_complete()
     {
-        foreach (int length in new[] { 1, 3, 16385, (3 * 16384) + 7 })
+        foreach (int length in new[] { 1, 3, 513, 16385, (3 * 16384) + 7 })
         {
             int seed = 2003 + length;
             float[] samples = Samples(seed, length);
@@ -123,7 +127,7 @@ public class FusionShapeTests
             float[] expected = Enumerable.Range(0, length)
                 .Select(i => GatherBesideElementwise.Edge(i, GatherBesideElementwise.Shifted(scaled[i]), new Gather<float>(scaled)))
                 .ToArray();
-            foreach (KilnOptions options in StreamAssert.AllOptions)
+            foreach (KilnOptions options in StreamAssert.Options(length))
             {
                 StreamAssert.Elements(expected, await GatherBesideElementwise.RunAsync(samples, options), $"seed {seed}, length {length}, {StreamAssert.Describe(options)}");
             }
@@ -139,7 +143,7 @@ public class FusionShapeTests
     [Fact]
     public async Task A_multi_output_group_returns_each_sink_and_feeds_a_task()
     {
-        foreach (int length in new[] { 0, 1, 16385 })
+        foreach (int length in new[] { 0, 1, 700, 16385 })
         {
             int seed = 2004 + length;
             float[] samples = Samples(seed, length);
@@ -147,7 +151,7 @@ public class FusionShapeTests
             float[] offset = doubled.Select(d => MultiOutput.Offset(d, 3.5f)).ToArray();
             float[] clamped = offset.Select(MultiOutput.Clamped).ToArray();
             double mean = MultiOutput.Mean(doubled);
-            foreach (KilnOptions options in StreamAssert.AllOptions)
+            foreach (KilnOptions options in StreamAssert.Options(length))
             {
                 string context = $"seed {seed}, length {length}, {StreamAssert.Describe(options)}";
                 MultiOutput.Result result = await MultiOutput.RunAsync(samples, 3.5f, options);
@@ -167,14 +171,14 @@ public class FusionShapeTests
     [Fact]
     public async Task A_reduction_result_is_a_uniform_for_a_kernel_downstream()
     {
-        foreach (int length in new[] { 1, 7, 16385, (3 * 16384) + 7 })
+        foreach (int length in new[] { 1, 7, 257, 16385, (3 * 16384) + 7 })
         {
             int seed = 2005 + length;
             float[] samples = Samples(seed, length);
             float[] magnitude = samples.Select(ReductionAsUniform.Magnitude).ToArray();
             float peak = magnitude.Aggregate(0f, ReductionAsUniform.Peak);
             float[] expected = magnitude.Select(m => ReductionAsUniform.Normalized(m, peak)).ToArray();
-            foreach (KilnOptions options in StreamAssert.AllOptions)
+            foreach (KilnOptions options in StreamAssert.Options(length))
             {
                 StreamAssert.Elements(expected, await ReductionAsUniform.RunAsync(samples, options), $"seed {seed}, length {length}, {StreamAssert.Describe(options)}");
             }

@@ -28,7 +28,7 @@ public class GatherTests
     [InlineData(int.MinValue)]
     public async Task Gathered_indices_outside_the_stream_clamp_to_the_nearest_edge(int radius)
     {
-        foreach (int length in new[] { 1, 2, 3, 5, 16385 })
+        foreach (int length in new[] { 1, 2, 3, 5, 300, 16385 })
         {
             int seed = 3001 + length;
             var random = new Random(seed);
@@ -36,7 +36,8 @@ public class GatherTests
             int[] expected = Enumerable.Range(0, length)
                 .Select(i => unchecked(At(values, i - radius) - (3 * At(values, i)) + (7 * At(values, i + radius)) + length))
                 .ToArray();
-            foreach (KilnOptions options in StreamAssert.AllOptions)
+            // On ILGPU's CPU accelerator, CUDA takes one edge length, one group with both edges, and two groups.
+            foreach (KilnOptions options in StreamAssert.Options(length, length is 1 or 3 or 300))
             {
                 StreamAssert.Elements(expected, await Neighbours.RunAsync(values, radius, options), $"seed {seed}, radius {radius}, length {length}, {StreamAssert.Describe(options)}");
             }

@@ -55,18 +55,23 @@ internal static class StreamAssert
 
     public static string Describe(KilnOptions options) => $"Device={options.Device}, Fusion={options.Fusion}, MaxDegreeOfParallelism={options.MaxDegreeOfParallelism}";
 
-    /// <summary>Fused and unfused, sequential and parallel: every result must be the same.</summary>
-    // The CPU backend's shapes, plus every device the machine has (or CI requires): the same differential suites then
-    // check the generated OpenCL C and CUDA C against per-element C#.
-    public static IReadOnlyList<KilnOptions> AllOptions { get; } = new[]
+    private static readonly KilnOptions[] CpuOptions =
     {
         new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 4, Device = DeviceKind.Cpu },
         new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 1, Device = DeviceKind.Cpu },
         new KilnOptions { Fusion = true, MaxDegreeOfParallelism = 1, Device = DeviceKind.Cpu },
         new KilnOptions { Fusion = false, MaxDegreeOfParallelism = 4, Device = DeviceKind.Cpu },
-    }
-    .Concat(Kiln.Testing.DeviceRequirements.DeviceOptions())
-    .ToArray();
+    };
+
+    /// <summary>
+    /// Every way to run a differential case of <paramref name="length"/> elements; every result must be the same. The CPU
+    /// backend's shapes (fused and unfused, sequential and parallel), plus fused and unfused on every device the machine
+    /// has (or CI requires), so the same suites check the generated OpenCL C and ILGPU kernels against per-element C#.
+    /// On ILGPU's CPU accelerator, CUDA takes only lengths up to <see cref="DeviceRequirements.CudaOnCpuMaxLength"/>, and
+    /// not where <paramref name="cudaOnCpuAccelerator"/> is false.
+    /// </summary>
+    public static IReadOnlyList<KilnOptions> Options(int length, bool cudaOnCpuAccelerator = true) =>
+        CpuOptions.Concat(DeviceRequirements.DeviceOptions(length, cudaOnCpuAccelerator)).ToArray();
 
     public static IReadOnlyList<string[]> Groups(PipelineGraph graph) =>
         graph.FusionGroups.Select(g => g.Nodes.ToArray()).ToList();

@@ -1,3 +1,5 @@
+using System;
+using System.Globalization;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -27,12 +29,15 @@ public class StreamLengthTests
     [Fact]
     public async Task Streams_of_different_lengths_fail_naming_the_kernel_and_both_lengths()
     {
-        foreach (KilnOptions options in StreamAssert.AllOptions)
+        foreach ((int left, int right) in new[] { (1234, 567), (567, 1234), (300, 0) })
         {
-            PipelineException failure = await Assert.ThrowsAsync<PipelineException>(() => Mismatched.RunAsync(new float[1234], new float[567], options));
-            Assert.Equal("Sum", failure.NodeName);
-            Assert.Contains("1234", failure.Message);
-            Assert.Contains("567", failure.Message);
+            foreach (KilnOptions options in StreamAssert.Options(Math.Max(left, right)))
+            {
+                PipelineException failure = await Assert.ThrowsAsync<PipelineException>(() => Mismatched.RunAsync(new float[left], new float[right], options));
+                Assert.Equal("Sum", failure.NodeName);
+                Assert.Contains(left.ToString(CultureInfo.InvariantCulture), failure.Message);
+                Assert.Contains(right.ToString(CultureInfo.InvariantCulture), failure.Message);
+            }
         }
     }
 
@@ -40,12 +45,15 @@ public class StreamLengthTests
     public async Task A_mismatch_inside_a_fused_group_names_the_kernel_that_reads_both_streams()
     {
         Assert.Equal(new[] { new[] { "Twice", "Combined" } }, StreamAssert.Groups(MismatchedInGroup.Graph));
-        foreach (KilnOptions options in StreamAssert.AllOptions)
+        foreach ((int left, int right) in new[] { (40000, 39999), (513, 514) })
         {
-            PipelineException failure = await Assert.ThrowsAsync<PipelineException>(() => MismatchedInGroup.RunAsync(new float[40000], new float[39999], options));
-            Assert.Equal("Combined", failure.NodeName);
-            Assert.Contains("40000", failure.Message);
-            Assert.Contains("39999", failure.Message);
+            foreach (KilnOptions options in StreamAssert.Options(Math.Max(left, right)))
+            {
+                PipelineException failure = await Assert.ThrowsAsync<PipelineException>(() => MismatchedInGroup.RunAsync(new float[left], new float[right], options));
+                Assert.Equal("Combined", failure.NodeName);
+                Assert.Contains(left.ToString(CultureInfo.InvariantCulture), failure.Message);
+                Assert.Contains(right.ToString(CultureInfo.InvariantCulture), failure.Message);
+            }
         }
     }
 }
