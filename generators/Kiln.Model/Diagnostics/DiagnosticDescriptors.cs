@@ -38,9 +38,9 @@ namespace Kiln.Model
             "Every parameter with an input's name is the same input of RunAsync, so their types must agree.");
 
         public static readonly DiagnosticDescriptor UnknownNode = Error(
-            DiagnosticIds.UnknownNode, Pipeline, "[From] or [After] names no node",
+            DiagnosticIds.UnknownNode, Pipeline, "[From], [After] or [When] names no node",
             "'{0}' is not a node of pipeline '{1}'{2}",
-            "[From] and [After] must name a node of the same pipeline; use nameof.");
+            "[From], [After] and [When] must name a node of the same pipeline; use nameof.");
 
         public static readonly DiagnosticDescriptor NoOutput = Error(
             DiagnosticIds.NoOutput, Pipeline, "Parameter binds to a node without output",
@@ -71,6 +71,17 @@ namespace Kiln.Model
             DiagnosticIds.SeveralKinds, Pipeline, "One method marked as two kinds of node",
             "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
+
+        public static readonly DiagnosticDescriptor ConditionNotBool = Error(
+            DiagnosticIds.ConditionNotBool, Pipeline, "[When] names a node that does not return bool",
+            "'{0}' runs when '{1}' returns {2}, but the output of '{1}' is {3}; a condition must return bool",
+            "A [When] condition is a node of the pipeline whose output is bool: the node runs only when it returns the given value.");
+
+        public static readonly DiagnosticDescriptor NotTaskOrMap = Error(
+            DiagnosticIds.NotTaskOrMap, Pipeline, "[When] or [Map] on a kernel, reduction or stage",
+            "'{0}' on {1} '{2}': only tasks and maps can be conditional or mapped",
+            "Kernels and reductions run element-wise in fused loops or device launches, and stages run joined by pipes; none of them can be skipped "
+                + "alone or run once per item. Put [When] or [Map] on a task that calls the code instead.");
 
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",
