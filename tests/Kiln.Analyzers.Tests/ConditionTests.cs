@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using System.Linq;
 using System.Threading.Tasks;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
 using Xunit;
-using ImmutableDiagnostics = System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostic>;
 
 namespace Kiln.Analyzers.Tests;
 
@@ -66,7 +64,7 @@ public class ConditionTests
     [Theory]
     [InlineData("Kernel", "public static float Scale(float values) => values * 2f;", "kernel", "Scale")]
     [InlineData("Reduce", "public static float Total(float acc, float values) => acc + values;", "reduction", "Total")]
-    [InlineData("Stage", "public static async Task Copy(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) => await input.CopyToAsync(output);", "stage", "Copy")]
+    [InlineData("Stage", "public static async Task<long> Count(System.IO.Pipelines.PipeReader input) { var read = await input.ReadAsync(); long length = read.Buffer.Length; input.AdvanceTo(read.Buffer.End); return length; }", "stage", "Count")]
     public async Task When_on_a_kernel_reduction_or_stage_is_KILN015_at_the_attribute(string kind, string method, string kindWord, string name)
     {
         ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + $$"""

@@ -12,7 +12,8 @@ namespace Kiln.Model
         public static bool Check(PipelineSpec spec, int node, ConditionSpec condition, IReadOnlyList<string> names, List<ModelDiagnostic> problems)
         {
             NodeSpec conditional = spec.Nodes[node];
-            if (conditional.Kind != NodeKindSpec.Task)
+            // Tasks and maps can be conditional: named by what is refused, so that a new kind of task is allowed.
+            if (conditional.Kind is NodeKindSpec.Kernel or NodeKindSpec.Reduce or NodeKindSpec.Stage)
             {
                 problems.Add(At(DiagnosticIds.NotTaskOrMap, DiagnosticTarget.WhenAttribute, node, "[When]", KindWord(conditional.Kind), conditional.Name));
                 return false;

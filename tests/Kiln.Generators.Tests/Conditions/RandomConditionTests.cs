@@ -26,7 +26,7 @@ namespace Kiln.Generators.Tests.Conditions;
 public class RandomConditionTests
 {
     private const int Seed = 20261128;
-    private const int DagCount = 400;
+    private const int DagCount = 300;
 
     private readonly ITestOutputHelper _output;
 
