@@ -55,6 +55,12 @@ namespace Kiln.Analyzers
                 case DiagnosticTarget.AfterArgument when method is not null:
                     return AfterArgument(method, problem.Attribute, problem.Argument);
 
+                case DiagnosticTarget.WhenArgument when method is not null:
+                    return When(method, argument: true);
+
+                case DiagnosticTarget.WhenAttribute when method is not null:
+                    return When(method, argument: false);
+
                 case DiagnosticTarget.Member when problem.Arguments.Count > 0:
                     return UserMember(problem.Arguments[0]) ?? TypeLocation();
 
@@ -121,6 +127,37 @@ namespace Kiln.Analyzers
             }
 
             return FirstSourceLocation(parameter);
+        }
+
+        /// <summary>The name argument of the method's <c>[When]</c> (or the whole attribute), null when the compiler reports it broken.</summary>
+        private Location? When(IMethodSymbol method, bool argument)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (!PipelineDiscovery.IsKilnAttribute(attribute, KnownNames.WhenAttribute))
+                {
+                    continue;
+                }
+
+                if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax)
+                {
+                    return FirstSourceLocation(method);
+                }
+
+                if (!argument)
+                {
+                    return syntax.GetLocation();
+                }
+
+                if (IsBroken(attribute, argument: 0) || syntax.ArgumentList is not { Arguments.Count: > 0 } arguments)
+                {
+                    return null;
+                }
+
+                return arguments.Arguments[0].Expression.GetLocation();
+            }
+
+            return FirstSourceLocation(method);
         }
 
         private Location? AfterArgument(IMethodSymbol method, int attributeIndex, int argumentIndex)

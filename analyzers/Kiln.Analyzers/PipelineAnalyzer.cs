@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Kiln.Analyzers
 {
     /// <summary>
-    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN012, KILN016–KILN019): every
+    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN013, KILN015–KILN019): every
     /// problem in <see cref="CompiledPipeline.Problems"/>.
     /// </summary>
     /// <remarks>
@@ -36,6 +36,8 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.InvalidReduction,
             DiagnosticDescriptors.InvalidStage,
             DiagnosticDescriptors.SeveralKinds,
+            DiagnosticDescriptors.ConditionNotBool,
+            DiagnosticDescriptors.NotTaskOrMap,
             DiagnosticDescriptors.NotSerializable,
             DiagnosticDescriptors.ReservedName,
             DiagnosticDescriptors.PrivateSignatureType,

@@ -12,7 +12,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Kiln.CodeFixes
 {
     /// <summary>
-    /// KILN006: replaces a <c>[From]</c> / <c>[After]</c> argument that names no node with <c>nameof(Closest)</c>, the
+    /// KILN006: replaces a <c>[From]</c> / <c>[After]</c> / <c>[When]</c> argument that names no node with <c>nameof(Closest)</c>, the
     /// node the analyzer found closest (in <c>Diagnostic.Properties["Suggestion"]</c>).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseClosestNodeNameCodeFix)), Shared]

@@ -15,6 +15,9 @@ namespace Kiln.Generators.Emit
         /// <summary>The field of value slot <paramref name="slot"/>: a node's output.</summary>
         public static string NodeField(int slot) => "__v" + slot;
 
+        /// <summary>The field saying the run skipped node <paramref name="node"/> (only skippable nodes have one).</summary>
+        public static string SkipField(int node) => "__s" + node;
+
         /// <summary>The field holding a kernel's length (its stream may live only on the device).</summary>
         public static string LengthField(int node) => "__n" + node;
 

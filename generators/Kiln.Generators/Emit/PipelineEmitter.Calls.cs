@@ -25,6 +25,7 @@ namespace Kiln.Generators.Emit
         {
             ArgumentSource.ProducerValue => NodeField(argument.Producer),
             ArgumentSource.Token => "Token",
+            ArgumentSource.OptionalValue => OptionalArgument(argument),
             _ => InputField(argument.Name),
         };
 

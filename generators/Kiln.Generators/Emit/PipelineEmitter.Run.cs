@@ -8,8 +8,9 @@ namespace Kiln.Generators.Emit
 {
     internal static partial class PipelineEmitter
     {
-        private static void EmitRunClass(IndentedWriter writer, LoweredPlan plan, string resultType, CancellationToken cancellationToken)
+        private static void EmitRunClass(IndentedWriter writer, LoweredPlan plan, RunSignature signature, CancellationToken cancellationToken)
         {
+            string resultType = signature.ResultType;
             CompiledPipeline pipeline = plan.Pipeline;
             PipelineSpec spec = pipeline.Spec;
             Schedule schedule = pipeline.Schedule!;
@@ -43,6 +44,8 @@ namespace Kiln.Generators.Emit
                 }
             }
 
+            EmitSkipFields(writer, plan);
+
             writer.Line();
             string parameters = string.Join(", ", pipeline.Bound.Inputs.Select(i => i.Type + " " + Identifier(i.Name)));
             writer.Open($"public {Run}({parameters}) : base({ClassReference(spec)}.{Run}.s_plan)");
@@ -53,7 +56,7 @@ namespace Kiln.Generators.Emit
 
             writer.Close();
             writer.Line();
-            writer.Line("protected override " + resultType + " GetResult() => " + ResultExpression(pipeline) + ";");
+            writer.Line("protected override " + resultType + " GetResult() => " + ResultExpression(plan, signature) + ";");
             writer.Line();
             writer.Line("protected override int UnitFirstNode(int unit) => s_firstNodes[unit];");
             writer.Line();
@@ -134,7 +137,7 @@ namespace Kiln.Generators.Emit
             {
                 NodeSpec node = spec.Nodes[n];
                 string output = node.OutputDisplay is null ? "null" : Literal(node.OutputDisplay);
-                writer.Line($"        new({Literal(node.Name)}, global::Kiln.NodeKind.{node.Kind}, {output}, {schedule.Nodes.Waves[n]}),");
+                writer.Line($"        new({Literal(node.Name)}, global::Kiln.NodeKind.{node.Kind}, {output}, {schedule.Nodes.Waves[n]}{ConditionArgument(node)}),");
             }
 
             writer.Line("    },");
@@ -183,14 +186,14 @@ namespace Kiln.Generators.Emit
             writer.Close();
         }
 
-        private static string ResultExpression(CompiledPipeline pipeline)
+        private static string ResultExpression(LoweredPlan plan, RunSignature signature)
         {
-            EquatableArray<int> sinks = pipeline.Bound.Sinks;
+            EquatableArray<int> sinks = plan.Pipeline.Bound.Sinks;
             return sinks.Count switch
             {
                 0 => "null",
-                1 => NodeField(sinks[0]),
-                _ => "new Result(" + string.Join(", ", sinks.Select(NodeField)) + ")",
+                1 => SinkValue(plan, signature, sinks[0]),
+                _ => "new Result(" + string.Join(", ", sinks.Select(s => SinkValue(plan, signature, s))) + ")",
             };
         }
 

@@ -103,7 +103,7 @@ namespace Kiln.Generators.Emit
             // NodeStarting and NodeFinished do nothing when nobody observes; unconditional calls keep the switch's
             // cases to straight-line code (fewer blocks to compile; the optimized code inlines them to a null test).
             int node = task.Node;
-            return $"NodeStarting({node}); {SyncTaskStatement(plan, plan.Invocations[node])} NodeFinished({node}); return default;";
+            return $"{InlineSkip(plan, task)}NodeStarting({node}); {SyncTaskStatement(plan, plan.Invocations[node])} NodeFinished({node}); return default;";
         }
 
         private static void EmitSegment(IndentedWriter writer, LoweredPlan plan, int unit, int start)
@@ -189,6 +189,7 @@ namespace Kiln.Generators.Emit
                 writer.Line($"at = {vertex.FirstNode};");
             }
 
+            bool gated = OpenSkipGate(writer, plan, vertex);
             switch (vertex)
             {
                 case FusionVertex fusion:
@@ -208,6 +209,11 @@ namespace Kiln.Generators.Emit
                 case TaskVertex task:
                     EmitTaskCall(writer, plan, plan.Invocations[task.Node], awaiting ? null : ResumeName(unit, position));
                     break;
+            }
+
+            if (gated)
+            {
+                writer.Close();
             }
         }
 

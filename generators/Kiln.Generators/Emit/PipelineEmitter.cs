@@ -91,7 +91,7 @@ namespace Kiln.Generators.Emit
                 writer.Line("/// <summary>The pipeline's graph as computed at build time: nodes, edges, waves, critical path, fusion groups.</summary>");
                 writer.Line("public static global::Kiln.PipelineGraph Graph => " + Run + ".Graph;");
                 writer.Line();
-                EmitRunClass(writer, plan, signature.ResultType, cancellationToken);
+                EmitRunClass(writer, plan, signature, cancellationToken);
             }
             else if (signature.EmitsGraph)
             {

@@ -13,10 +13,12 @@ namespace Kiln.Generators.Emit
     internal sealed class RunSignature
     {
         private readonly CompiledPipeline _pipeline;
+        private readonly EquatableArray<bool> _skippable;
 
         public RunSignature(CompiledPipeline pipeline)
         {
             _pipeline = pipeline;
+            _skippable = SkipAnalysis.CanSkip(pipeline);
             PipelineSpec spec = pipeline.Spec;
             BoundPipeline bound = pipeline.Bound;
 
@@ -95,11 +97,15 @@ namespace Kiln.Generators.Emit
         /// <summary>What <c>RunAsync</c>'s task carries.</summary>
         public string ResultType { get; }
 
-        /// <summary>A sink's output type as generated members name it: <c>object?</c> for a type they cannot name.</summary>
+        /// <summary>
+        /// A sink's output type as generated members name it: <c>object?</c> for a type they cannot name, wrapped in
+        /// <c>Optional&lt;T&gt;</c> when the run can skip the sink (SPEC section 10).
+        /// </summary>
         public string OutputType(int node)
         {
             NodeSpec spec = _pipeline.Spec.Nodes[node];
-            return spec.OutputType is not null && Nameable(spec.OutputUse) ? spec.OutputType : "object?";
+            string type = spec.OutputType is not null && Nameable(spec.OutputUse) ? spec.OutputType : "object?";
+            return node < _skippable.Count && _skippable[node] ? "global::Kiln.Optional<" + type + ">" : type;
         }
 
         private static bool Nameable(TypeUse use) => use <= TypeUse.Private;

@@ -41,6 +41,9 @@ namespace Kiln.Model
             }
         }
 
+        /// <summary>The node named exactly <paramref name="name"/> (as <c>nameof</c> writes it), or -1.</summary>
+        public int NodeNamed(string? name) => name is not null && _exact.TryGetValue(name, out int node) ? node : -1;
+
         /// <summary>
         /// How parameter <paramref name="parameter"/> of node <paramref name="self"/> binds, and to which producer (-1
         /// unless <see cref="ParameterRole.Node"/>).

@@ -3,8 +3,11 @@ namespace Kiln.Model
     /// <summary>A pipeline input: a parameter of the generated <c>RunAsync</c>.</summary>
     public sealed record BoundInput(string Name, string Type, string TypeDisplay);
 
-    /// <summary>An edge between nodes: data (a parameter binds to the producer) or ordering (<c>[After]</c>).</summary>
-    public sealed record BoundEdge(int From, int To, bool IsData);
+    /// <summary>
+    /// An edge between nodes: data (a parameter binds to the producer), ordering (<c>[After]</c>), or a <c>[When]</c>
+    /// condition (<paramref name="IsCondition"/>: <paramref name="To"/> reads <paramref name="From"/>'s bool to decide whether it runs).
+    /// </summary>
+    public sealed record BoundEdge(int From, int To, bool IsData, bool IsCondition = false);
 
     /// <summary>A pipeline with every parameter bound: inputs, edges, sinks, and the problems binding found.</summary>
     /// <param name="Spec">The discovered pipeline.</param>

@@ -109,6 +109,16 @@ namespace Kiln.Model
                             new[] { given, spec.Name, Hint(closest) }.ToEquatableArray(), closest));
                     }
                 }
+
+                if (node.Condition is { } condition && ConditionBinding.Check(spec, n, condition, names, problems))
+                {
+                    // The condition's value is consumed by the node: it is no sink for that.
+                    consumed[condition.Node] = true;
+                    if (seen.Add((condition.Node, n)))
+                    {
+                        edges.Add(new BoundEdge(condition.Node, n, IsData: false, IsCondition: true));
+                    }
+                }
             }
 
             var sinks = new List<int>();
@@ -228,7 +238,7 @@ namespace Kiln.Model
         private static ModelDiagnostic At(string id, DiagnosticTarget target, int node, int parameter, params string[] arguments) =>
             new(id, target, node, parameter, -1, -1, arguments.ToEquatableArray());
 
-        private static string Hint(string? closest) => closest is null ? string.Empty : $"; did you mean '{closest}'?";
+        internal static string Hint(string? closest) => closest is null ? string.Empty : $"; did you mean '{closest}'?";
 
         /// <summary>The node name closest to <paramref name="given"/> by edit distance, or null if none is close.</summary>
         public static string? Closest(string given, IReadOnlyList<string> names)

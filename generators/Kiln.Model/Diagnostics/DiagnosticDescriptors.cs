@@ -38,9 +38,9 @@ namespace Kiln.Model
             "Every parameter with an input's name is the same input of RunAsync, so their types must agree.");
 
         public static readonly DiagnosticDescriptor UnknownNode = Error(
-            DiagnosticIds.UnknownNode, Pipeline, "[From] or [After] names no node",
+            DiagnosticIds.UnknownNode, Pipeline, "[From], [After] or [When] names no node",
             "'{0}' is not a node of pipeline '{1}'{2}",
-            "[From] and [After] must name a node of the same pipeline; use nameof.");
+            "[From], [After] and [When] must name a node of the same pipeline; use nameof.");
 
         public static readonly DiagnosticDescriptor NoOutput = Error(
             DiagnosticIds.NoOutput, Pipeline, "Parameter binds to a node without output",
@@ -77,6 +77,16 @@ namespace Kiln.Model
             "{0} of '{1}' is '{2}', which durable pipeline '{3}' cannot store: {4}",
             "A durable run writes every input and node output to its store with System.Text.Json, through metadata the generator writes at build "
                 + "time, and reads them back when it resumes; each type must be one System.Text.Json can write and read back as it was.");
+        public static readonly DiagnosticDescriptor ConditionNotBool = Error(
+            DiagnosticIds.ConditionNotBool, Pipeline, "[When] names a node that does not return bool",
+            "'{0}' runs when '{1}' returns {2}, but the output of '{1}' is {3}; a condition must return bool",
+            "A [When] condition is a node of the pipeline whose output is bool: the node runs only when it returns the given value.");
+
+        public static readonly DiagnosticDescriptor NotTaskOrMap = Error(
+            DiagnosticIds.NotTaskOrMap, Pipeline, "[When] or [Map] on a kernel, reduction or stage",
+            "'{0}' on {1} '{2}': only tasks and maps can be conditional or mapped",
+            "Kernels and reductions run element-wise in fused loops or device launches, and stages run joined by pipes; none of them can be skipped "
+                + "alone or run once per item. Put [When] or [Map] on a task that calls the code instead.");
 
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",

@@ -15,6 +15,8 @@ namespace Kiln.Model
         public const string InvalidReduction = "KILN010";
         public const string InvalidStage = "KILN011";
         public const string SeveralKinds = "KILN012";
+        public const string ConditionNotBool = "KILN013";
+        public const string NotTaskOrMap = "KILN015";
         public const string NotSerializable = "KILN016";
         public const string ReservedName = "KILN017";
         public const string PrivateSignatureType = "KILN018";

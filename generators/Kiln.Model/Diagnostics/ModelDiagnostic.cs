@@ -13,6 +13,10 @@ namespace Kiln.Model
         FromArgument,
         /// <summary>Argument <see cref="ModelDiagnostic.Argument"/> of <c>[After]</c> attribute <see cref="ModelDiagnostic.Attribute"/>.</summary>
         AfterArgument,
+        /// <summary>The name argument of the node's <c>[When]</c>.</summary>
+        WhenArgument,
+        /// <summary>The node's <c>[When]</c> attribute as a whole.</summary>
+        WhenAttribute,
         /// <summary>The user's member of the pipeline class named <c>Arguments[0]</c>.</summary>
         Member,
     }

@@ -12,7 +12,9 @@ namespace Kiln.Model
     /// <param name="Identity"><c>[Reduce(Identity = ...)]</c>.</param>
     /// <param name="IsOutput">Whether the method is marked <c>[Output]</c>.</param>
     /// <param name="After">The names of every <c>[After]</c>, in order.</param>
-    internal sealed record NodeAttributes(NodeKindSpec Kind, int KindCount, int Cost, double Identity, bool IsOutput, EquatableArray<AfterSpec> After)
+    /// <param name="Condition">The first <c>[When]</c>: its name (null when not a constant) and value, or null without one.</param>
+    internal sealed record NodeAttributes(
+        NodeKindSpec Kind, int KindCount, int Cost, double Identity, bool IsOutput, EquatableArray<AfterSpec> After, (string? Name, bool Value)? Condition = null)
     {
         public static NodeAttributes Read(IMethodSymbol method)
         {
@@ -23,6 +25,7 @@ namespace Kiln.Model
             bool isOutput = false;
             var after = new List<AfterSpec>();
             int afterAttribute = 0;
+            (string? Name, bool Value)? condition = null;
             foreach (AttributeData attribute in method.GetAttributes())
             {
                 if (PipelineDiscovery.KindOf(attribute) is { } found)
@@ -56,9 +59,17 @@ namespace Kiln.Model
 
                     afterAttribute++;
                 }
+                else if (condition is null && PipelineDiscovery.IsKilnAttribute(attribute, KnownNames.WhenAttribute))
+                {
+                    // [When] allows one use per method; a broken argument reads as no name (KILN006, or the compiler's error).
+                    ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+                    string? name = arguments.Length > 0 && arguments[0].Kind == TypedConstantKind.Primitive ? arguments[0].Value as string : null;
+                    bool value = arguments.Length < 2 || arguments[1].Value is not bool given || given;
+                    condition = (name, value);
+                }
             }
 
-            return new NodeAttributes(kind ?? NodeKindSpec.Task, kindCount, cost, identity, isOutput, after.ToEquatableArray());
+            return new NodeAttributes(kind ?? NodeKindSpec.Task, kindCount, cost, identity, isOutput, after.ToEquatableArray(), condition);
         }
 
         // The last value given wins, as the compiler would take it.

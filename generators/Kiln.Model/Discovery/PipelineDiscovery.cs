@@ -229,7 +229,10 @@ namespace Kiln.Model
                 attributes.Identity,
                 problems,
                 context.TranslateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
-                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, context.Type));
+                output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, context.Type),
+                attributes.Condition is { } condition
+                    ? new ConditionSpec(condition.Name, condition.Value, context.Rules.NodeNamed(condition.Name))
+                    : null);
         }
 
         // Device backends and the vectorizer translate this IR; the CPU's scalar loop calls the method itself.
@@ -270,6 +273,7 @@ namespace Kiln.Model
             bool isScalar = KernelSignature.IsScalar(parameter.Type);
             ITypeSymbol? gatherElement = KernelSignature.GatherElement(parameter.Type);
             bool producerIsStream = false;
+            ITypeSymbol? optionalOf = nodeKind == NodeKindSpec.Task && role == ParameterRole.Node ? OptionalElement(parameter.Type) : null;
             if (producer >= 0 && outputs[producer] is ITypeSymbol output && parameter.Type.TypeKind != TypeKind.Error)
             {
                 ITypeSymbol? element = gatherElement ?? (isScalar ? parameter.Type : null);
@@ -288,7 +292,8 @@ namespace Kiln.Model
                 }
                 else
                 {
-                    Conversion conversion = compilation.ClassifyConversion(output, parameter.Type);
+                    // Optional<T> takes the producer's T (or None when it is skipped), not an Optional<T>.
+                    Conversion conversion = compilation.ClassifyConversion(output, optionalOf ?? parameter.Type);
                     converts = conversion.Exists && conversion.IsImplicit && !conversion.IsUserDefined;
                 }
             }
@@ -307,8 +312,20 @@ namespace Kiln.Model
                 isScalar,
                 gatherElement is not null,
                 producerIsStream,
-                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, context.Type) : TypeUse.Public);
+                role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, context.Type) : TypeUse.Public,
+                optionalOf is not null);
         }
+
+        /// <summary>The <c>T</c> of <c>Kiln.Optional&lt;T&gt;</c>, or null for any other type.</summary>
+        public static ITypeSymbol? OptionalElement(ITypeSymbol type) =>
+            type is INamedTypeSymbol
+            {
+                Name: "Optional",
+                TypeArguments.Length: 1,
+                ContainingNamespace: { Name: KnownNames.Namespace, ContainingNamespace.IsGlobalNamespace: true },
+            } optional
+                ? optional.TypeArguments[0]
+                : null;
 
         /// <summary>The node kind <paramref name="attribute"/> marks, or null when it is no kind attribute.</summary>
         internal static NodeKindSpec? KindOf(AttributeData attribute) =>

@@ -76,6 +76,7 @@ namespace Kiln.Model
     /// <param name="SignatureProblems">Kernel or reduction signature problems found by discovery.</param>
     /// <param name="Program">For a kernel or reduction whose body is in the kernel subset, its IR and its helpers'.</param>
     /// <param name="OutputUse">How the output type may appear in generated members.</param>
+    /// <param name="Condition">The node's <c>[When]</c>, or null when it runs unconditionally.</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -94,11 +95,22 @@ namespace Kiln.Model
         double Identity = 0,
         EquatableArray<SignatureProblem> SignatureProblems = default,
         KernelProgram? Program = null,
-        TypeUse OutputUse = TypeUse.Public)
+        TypeUse OutputUse = TypeUse.Public,
+        ConditionSpec? Condition = null)
     {
         public bool HasOutput => OutputType is not null;
 
         public bool IsAsync => Shape is ReturnShape.Task or ReturnShape.TaskOfT or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT;
+    }
+
+    /// <summary>A node's <c>[When(nameof(Cond), value)]</c> (SPEC section 10).</summary>
+    /// <param name="Name">The condition's name, or null when the argument is not a constant string.</param>
+    /// <param name="RunsWhen">The condition's value that lets the node run.</param>
+    /// <param name="Node">The condition node's index (by exact name), or -1 when no node has that name.</param>
+    public sealed record ConditionSpec(string? Name, bool RunsWhen, int Node)
+    {
+        /// <summary>How the graph shows it: <c>"Cond"</c> or <c>"!Cond"</c>.</summary>
+        public string Display => (RunsWhen ? string.Empty : "!") + Name;
     }
 
     /// <summary>One name in an <c>[After]</c> attribute.</summary>
@@ -148,6 +160,10 @@ namespace Kiln.Model
     /// <param name="IsGather">Whether the type is <c>Kiln.Gather&lt;T&gt;</c>.</param>
     /// <param name="ProducerIsStream">Whether the producer outputs an array of this parameter's element type: an element stream.</param>
     /// <param name="Use">How the type may appear in generated members (for an input: in <c>RunAsync</c>).</param>
+    /// <param name="IsOptional">
+    /// Whether the type is <c>Kiln.Optional&lt;T&gt;</c> bound to a node: it receives <c>None</c> when that node is skipped, and
+    /// <see cref="ConvertsFromProducer"/> compares the producer's output with <c>T</c>.
+    /// </param>
     public sealed record ParameterSpec(
         string Name,
         string Type,
@@ -162,5 +178,6 @@ namespace Kiln.Model
         bool IsScalar = false,
         bool IsGather = false,
         bool ProducerIsStream = false,
-        TypeUse Use = TypeUse.Public);
+        TypeUse Use = TypeUse.Public,
+        bool IsOptional = false);
 }

@@ -25,6 +25,11 @@ namespace Kiln.Model
         PipeWriter,
         /// <summary>A map's item: one element of a producer's collection per call (SPEC section 10; not lowered yet).</summary>
         Item,
+        /// <summary>
+        /// A producer's value wrapped in <c>Optional&lt;T&gt;</c>, or <c>None</c> when the producer was skipped (SPEC section
+        /// 10).
+        /// </summary>
+        OptionalValue,
         /// <summary>Nothing binds (an invalid pipeline); the writers never see it in a valid plan.</summary>
         None,
     }
@@ -34,12 +39,14 @@ namespace Kiln.Model
     /// <param name="Producer">The producing node (its value slot) for producer sources, else -1.</param>
     /// <param name="Name">The parameter's name, which is the input's name for <see cref="ArgumentSource.Input"/>.</param>
     /// <param name="Type">The parameter's type, fully qualified.</param>
-    public sealed record InvocationArgument(ArgumentSource Source, int Producer, string Name, string Type);
+    /// <param name="ProducerMaySkip">For <see cref="ArgumentSource.OptionalValue"/>: whether the producer can be skipped, so the
+    /// call tests its skip flag.</param>
+    public sealed record InvocationArgument(ArgumentSource Source, int Producer, string Name, string Type, bool ProducerMaySkip = false);
 
     /// <summary>
-    /// How a node's call is wrapped (SPEC sections 10 to 12). Only the defaults exist today; lowering fills in
-    /// <c>Retries</c>/<c>TimeoutMs</c> (run through Polly's <c>NodeAttempts</c>), a <c>[When]</c> condition, a
-    /// checkpoint through the run's store, and <c>Distributed</c>, and the one place that writes a call wraps it.
+    /// How a node's call is wrapped (SPEC sections 10 to 12). Lowering fills in a <c>[When]</c> condition (the emitter
+    /// gates the call on it, PipelineEmitter.Conditions.cs); <c>Retries</c>/<c>TimeoutMs</c> (run through Polly's
+    /// <c>NodeAttempts</c>), a checkpoint through the run's store, and <c>Distributed</c> wrap the call where it is written.
     /// </summary>
     /// <param name="Retries">How many more attempts follow a failed one.</param>
     /// <param name="TimeoutMs">How long one attempt may take, or 0 for no limit.</param>

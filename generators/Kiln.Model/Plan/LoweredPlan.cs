@@ -11,13 +11,15 @@ namespace Kiln.Model
     /// <param name="Launches">Per fusion group, how it runs.</param>
     /// <param name="Stages">Per stage group, how it starts.</param>
     /// <param name="UsesCancellation">Whether the run needs a token of its own: some node takes one, or stages run (their pipe ends take it).</param>
+    /// <param name="Skippable">Per node, whether a run can skip it (<see cref="SkipAnalysis"/>); empty for a pipeline with build errors.</param>
     public sealed record LoweredPlan(
         CompiledPipeline Pipeline,
         EquatableArray<Invocation> Invocations,
         EquatableArray<ValueSlot?> Slots,
         EquatableArray<KernelLaunch> Launches,
         EquatableArray<StageLaunch> Stages,
-        bool UsesCancellation)
+        bool UsesCancellation,
+        EquatableArray<bool> Skippable = default)
     {
         /// <summary>The discovered pipeline.</summary>
         public PipelineSpec Spec => Pipeline.Spec;

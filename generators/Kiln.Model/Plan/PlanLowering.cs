@@ -24,6 +24,7 @@ namespace Kiln.Model
             }
 
             PipelineSpec spec = pipeline.Spec;
+            EquatableArray<bool> skippable = SkipAnalysis.CanSkip(pipeline);
             var invocations = new Invocation[spec.Nodes.Count];
             var slots = new ValueSlot?[spec.Nodes.Count];
             for (int n = 0; n < spec.Nodes.Count; n++)
@@ -34,12 +35,11 @@ namespace Kiln.Model
                     n,
                     node.Name,
                     node.Kind,
-                    node.Parameters.Select(p => new InvocationArgument(SourceOf(node, p), p.Role == ParameterRole.Node ? p.Producer : -1, p.Name, p.Type))
-                        .ToEquatableArray(),
+                    node.Parameters.Select(p => ArgumentOf(node, p, skippable)).ToEquatableArray(),
                     node.Shape,
                     node.ReturnType,
                     node.HasOutput ? n : -1,
-                    NodePolicy.None);
+                    node.Condition is { } condition ? new NodePolicy(Condition: condition.Node, RunsWhen: condition.RunsWhen) : NodePolicy.None);
             }
 
             // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all.
@@ -50,7 +50,16 @@ namespace Kiln.Model
                 slots.ToEquatableArray(),
                 Launches(pipeline, invocations),
                 StageLaunches(spec, pipeline.Schedule!),
-                usesCancellation);
+                usesCancellation,
+                skippable);
+        }
+
+        private static InvocationArgument ArgumentOf(NodeSpec node, ParameterSpec parameter, EquatableArray<bool> skippable)
+        {
+            int producer = parameter.Role == ParameterRole.Node ? parameter.Producer : -1;
+            return parameter.IsOptional && producer >= 0
+                ? new InvocationArgument(ArgumentSource.OptionalValue, producer, parameter.Name, parameter.Type, ProducerMaySkip: skippable[producer])
+                : new InvocationArgument(SourceOf(node, parameter), producer, parameter.Name, parameter.Type);
         }
 
         /// <summary>Where a bound parameter's value comes from, by the node's kind.</summary>

@@ -119,6 +119,13 @@ namespace Kiln.Execution
         /// <param name="node">The node index.</param>
         protected void NodeFinished(int node) => _observer?.NodeFinished(node);
 
+        /// <summary>
+        /// Reports that a <c>[When]</c> condition skipped a node (or a node it depends on was skipped); does nothing when
+        /// nobody observes the run. A skipped node counts as completed.
+        /// </summary>
+        /// <param name="node">The node index.</param>
+        protected void NodeSkipped(int node) => _observer?.NodeSkipped(node);
+
         private protected void Start(KilnOptions? options, CancellationToken cancellationToken)
         {
             Options = options ?? KilnOptions.Default;

@@ -97,6 +97,29 @@ namespace Kiln.Execution
             _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length));
         }
 
+        /// <summary>A skipped node: an instant in the trace, a zero-length activity tagged <c>kiln.skipped</c>, and progress.</summary>
+        public void NodeSkipped(int node)
+        {
+            _trace?.NodeSkipped(node);
+            if (_nodeActivities is not null && _runActivity is not null)
+            {
+                Activity? previous = Activity.Current;
+                Activity? activity = KilnActivity.Source.StartActivity(_plan.NodeNames[node], ActivityKind.Internal, _runActivity.Context);
+                if (activity is not null)
+                {
+                    activity.SetTag("kiln.pipeline", _plan.Name);
+                    activity.SetTag("kiln.node", _plan.NodeNames[node]);
+                    activity.SetTag("kiln.skipped", true);
+                    activity.Stop();
+                }
+
+                Activity.Current = previous;
+            }
+
+            int completed = Interlocked.Increment(ref _completed);
+            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: true));
+        }
+
         public void NodeFailed(int node, Exception exception)
         {
             _trace?.NodeFinished(node, failed: true);

@@ -8,7 +8,7 @@ namespace Kiln.Execution
 {
     /// <summary>
     /// Records one run as Chrome trace events (Perfetto and chrome://tracing open the file): a complete event per
-    /// node on the thread it started on, one per fusion group launch, and one for the run. Each node runs once, so
+    /// node on the thread it started on (an instant event for a skipped node), one per fusion group launch, and one for the run. Each node runs once, so
     /// every record has a slot of its own and recording takes no lock; the file is written when the run ends,
     /// whether it succeeded or not.
     /// </summary>
@@ -20,6 +20,7 @@ namespace Kiln.Execution
         private readonly long[] _ends;
         private readonly int[] _threads;
         private readonly bool[] _failed;
+        private readonly bool[] _skipped;
         private readonly System.Collections.Concurrent.ConcurrentQueue<DeviceRecord> _deviceEvents = new();
         private long _runStart;
         private string _device = "cpu";
@@ -33,6 +34,7 @@ namespace Kiln.Execution
             _ends = new long[count];
             _threads = new int[count];
             _failed = new bool[count];
+            _skipped = new bool[count];
         }
 
         public void UseDevice(string device) => _device = device;
@@ -53,6 +55,14 @@ namespace Kiln.Execution
         {
             _failed[node] = failed;
             Volatile.Write(ref _ends[node], Stopwatch.GetTimestamp());
+        }
+
+        /// <summary>A node a condition skipped: it never starts, so it is recorded as an instant.</summary>
+        public void NodeSkipped(int node)
+        {
+            _threads[node] = Environment.CurrentManagedThreadId;
+            _skipped[node] = true;
+            Volatile.Write(ref _starts[node], Stopwatch.GetTimestamp());
         }
 
         public Exception? Write(Exception? error, bool cancelled)
@@ -124,6 +134,12 @@ namespace Kiln.Execution
                     continue;
                 }
 
+                if (_skipped[node])
+                {
+                    WriteSkipped(json, node, start);
+                    continue;
+                }
+
                 BeginComplete(json, _plan.NodeNames[node], _plan.KindOf(node).ToString().ToLowerInvariant(), _threads[node], Microseconds(start), end == 0 ? 0 : Duration(start, end));
                 json.WriteString("kind", _plan.KindOf(node).ToString());
                 if (_plan.GroupOf(node) is string group)
@@ -140,6 +156,24 @@ namespace Kiln.Execution
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
+        }
+
+        // An instant ("i") event, scoped to its thread: the node was skipped where its predecessor finished.
+        private void WriteSkipped(Utf8JsonWriter json, int node, long at)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", _plan.NodeNames[node]);
+            json.WriteString("cat", _plan.KindOf(node).ToString().ToLowerInvariant());
+            json.WriteString("ph", "i");
+            json.WriteString("s", "t");
+            json.WriteNumber("pid", 1);
+            json.WriteNumber("tid", _threads[node]);
+            json.WriteNumber("ts", Microseconds(at));
+            json.WriteStartObject("args");
+            json.WriteString("kind", _plan.KindOf(node).ToString());
+            json.WriteString("status", "skipped");
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
 
         // A fusion group's launch spans from its first member's start to its last member's end, on its own row.

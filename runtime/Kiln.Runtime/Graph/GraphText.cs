@@ -31,9 +31,10 @@ namespace Kiln
                 }
             }
 
+            Dictionary<string, string>? conditions = ConditionsOf(graph);
             foreach (PipelineEdge edge in graph.Edges)
             {
-                text.Append("    ").Append(Id(edge.From)).Append(" --> ").Append(Id(edge.To)).Append('\n');
+                text.Append("    ").Append(Id(edge.From)).Append(IsCondition(conditions, edge) ? " -.-> " : " --> ").Append(Id(edge.To)).Append('\n');
             }
 
             return text.ToString();
@@ -64,12 +65,35 @@ namespace Kiln
                 }
             }
 
+            Dictionary<string, string>? conditions = ConditionsOf(graph);
             foreach (PipelineEdge edge in graph.Edges)
             {
-                text.Append("    ").Append(Quote(edge.From)).Append(" -> ").Append(Quote(edge.To)).Append(";\n");
+                text.Append("    ").Append(Quote(edge.From)).Append(" -> ").Append(Quote(edge.To))
+                    .Append(IsCondition(conditions, edge) ? " [style=dashed];\n" : ";\n");
             }
 
             return text.Append("}\n").ToString();
+        }
+
+        // A condition edge runs from a node's [When] condition to the node: drawn dashed.
+        private static bool IsCondition(Dictionary<string, string>? conditions, PipelineEdge edge) =>
+            conditions is not null && conditions.TryGetValue(edge.To, out string? condition)
+            && (condition == edge.From || condition == "!" + edge.From);
+
+        // Conditions by node name, or null for a graph without any.
+        private static Dictionary<string, string>? ConditionsOf(PipelineGraph graph)
+        {
+            Dictionary<string, string>? conditions = null;
+            foreach (PipelineNode node in graph.Nodes)
+            {
+                if (node.Condition is string condition)
+                {
+                    conditions ??= new Dictionary<string, string>();
+                    conditions[node.Name] = condition;
+                }
+            }
+
+            return conditions;
         }
 
         private static HashSet<string> GroupOf(PipelineGraph graph)

@@ -1,0 +1,49 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Kiln.Testing;
+using Xunit;
+
+namespace Kiln.Generators.Tests.Conditions;
+
+/// <summary>Pipelines without <c>[When]</c> pay nothing for conditions: their generated code is what it was before.</summary>
+public class NoConditionCostTests
+{
+    public static IEnumerable<object[]> Names => ConditionFreePipelines.All.Select(p => new object[] { p.Name });
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_pipeline_without_conditions_generates_exactly_the_code_it_did_before_conditions(string name)
+    {
+        string source = ConditionFreePipelines.All.Single(p => p.Name == name).Source;
+        string[] baselines = Directory.GetFiles(BaselineDirectory(), name + "__*.txt");
+
+        GeneratedResult result = KilnCompilation.Generate(source);
+
+        Assert.NotEmpty(baselines);
+        Assert.Equal(baselines.Length, result.Sources.Count);
+        foreach (string baseline in baselines)
+        {
+            string hint = Path.GetFileNameWithoutExtension(baseline).Substring(name.Length + 2);
+            Assert.True(result.Sources.ContainsKey(hint), $"{name}: no generated file {hint}");
+            Assert.Equal(File.ReadAllText(baseline), result.Sources[hint]);
+        }
+    }
+
+    [Fact]
+    public void A_pipeline_without_conditions_has_no_skip_flags_gates_or_optionals()
+    {
+        foreach ((string name, string source) in ConditionFreePipelines.All)
+        {
+            foreach (string generated in KilnCompilation.Generate(source).Sources.Values)
+            {
+                Assert.False(generated.Contains("NodeSkipped") || generated.Contains("__s") || generated.Contains("Optional<"), name);
+            }
+        }
+    }
+
+    // Baseline/ holds the output of the generator at commit f3f1a5a, before conditions, for ConditionFreePipelines.All
+    // (file name: pipeline name, "__", hint name, ".txt"). Regenerate it only for a change meant to alter every pipeline.
+    private static string BaselineDirectory([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Baseline");
+}
