@@ -72,6 +72,18 @@ namespace Kiln.Model
             "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
 
+        public static readonly DiagnosticDescriptor InvalidMap = Error(
+            DiagnosticIds.InvalidMap, Pipeline, "A [Map] needs exactly one collection-to-item parameter",
+            "Map '{0}' {1}",
+            "A [Map] runs once per element of a collection: exactly one parameter of type T binds to a node producing T[] or an "
+                + "IReadOnlyList<T>, and an [Index] parameter is an int.");
+
+        public static readonly DiagnosticDescriptor ConditionOrMapOnDeviceNode = Error(
+            DiagnosticIds.ConditionOrMapOnDeviceNode, Pipeline, "[When] or [Map] on a kernel, reduction or stage",
+            "'{0}' on {1} '{2}': only tasks and maps can be conditional or mapped",
+            "Kernels, reductions and stages run as fused loops, device launches or pipe chains; they cannot be skipped or run per item. "
+                + "A method with [Map] and [Kernel], [Reduce] or [Stage] is reported as KILN015 rather than KILN012.");
+
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",
             "'{0}' in pipeline '{1}' has a name the generator needs: {2}; rename it",

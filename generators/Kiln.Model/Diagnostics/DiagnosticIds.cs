@@ -15,6 +15,8 @@ namespace Kiln.Model
         public const string InvalidReduction = "KILN010";
         public const string InvalidStage = "KILN011";
         public const string SeveralKinds = "KILN012";
+        public const string InvalidMap = "KILN014";
+        public const string ConditionOrMapOnDeviceNode = "KILN015";
         public const string ReservedName = "KILN017";
         public const string PrivateSignatureType = "KILN018";
         public const string UnholdableType = "KILN019";
