@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Kiln.Analyzers
 {
     /// <summary>
-    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN012, KILN017–KILN019): every
+    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN012, KILN014, KILN015, KILN017–KILN019): every
     /// problem in <see cref="CompiledPipeline.Problems"/>.
     /// </summary>
     /// <remarks>
@@ -36,6 +36,8 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.InvalidReduction,
             DiagnosticDescriptors.InvalidStage,
             DiagnosticDescriptors.SeveralKinds,
+            DiagnosticDescriptors.InvalidMap,
+            DiagnosticDescriptors.ConditionOrMapOnDeviceNode,
             DiagnosticDescriptors.ReservedName,
             DiagnosticDescriptors.PrivateSignatureType,
             DiagnosticDescriptors.UnholdableType,

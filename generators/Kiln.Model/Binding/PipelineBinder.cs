@@ -148,7 +148,7 @@ namespace Kiln.Model
                 }
 
                 // Kernels and reductions report by-reference parameters as signature problems of their own.
-                if (node.Kind is NodeKindSpec.Task or NodeKindSpec.Stage)
+                if (node.Kind is NodeKindSpec.Task or NodeKindSpec.Map or NodeKindSpec.Stage)
                 {
                     for (int p = 0; p < node.Parameters.Count; p++)
                     {

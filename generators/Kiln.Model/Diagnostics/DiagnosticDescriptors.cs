@@ -69,7 +69,7 @@ namespace Kiln.Model
 
         public static readonly DiagnosticDescriptor SeveralKinds = Error(
             DiagnosticIds.SeveralKinds, Pipeline, "One method marked as two kinds of node",
-            "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
+            "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Map], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
 
         public static readonly DiagnosticDescriptor InvalidMap = Error(
