@@ -55,7 +55,7 @@ public sealed class AttemptTracingTests
 
             using JsonDocument trace = JsonDocument.Parse(File.ReadAllText(path));
             var attempts = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
-                .Where(e => e.GetProperty("cat").GetString() == "attempt")
+                .Where(e => e.TryGetProperty("cat", out JsonElement category) && category.GetString() == "attempt")
                 .Select(e => (Item: e.GetProperty("args").GetProperty("item").GetInt32(),
                     Attempt: e.GetProperty("args").GetProperty("attempt").GetInt32(),
                     Status: e.GetProperty("args").GetProperty("status").GetString()))
