@@ -15,9 +15,10 @@ namespace Kiln.Execution
     /// </summary>
     /// <remarks>
     /// Workers claim the next item with one atomic increment, as <c>Parallel.ForEachAsync</c> does; each worker is one
-    /// asynchronous loop, so awaiting an item allocates nothing per item beyond what the item's own task costs. A worker
-    /// that claims an item queues one more worker while items and concurrency are left, so a synchronous, CPU-bound map
-    /// still spreads over the thread pool.
+    /// asynchronous loop, so awaiting an item allocates nothing per item beyond what the item's own task costs. The
+    /// caller's thread starts a worker, and another each time the last one's item is pending, up to the concurrency; a
+    /// worker whose item completed at once queues one more to the thread pool, so a synchronous, CPU-bound map still
+    /// spreads over the cores.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class MapRunner
@@ -163,14 +164,20 @@ namespace Kiln.Execution
 
             public ValueTask<TOut[]> Start()
             {
-                // The caller's thread is the first worker: a map whose items complete at once never leaves it.
-                _ = WorkAsync();
+                // The caller's thread starts the workers: each runs until its item is pending, then the next starts, so
+                // asynchronous items are all under way without a hop through the thread pool, and a map whose items
+                // complete at once never leaves this thread.
+                while (!WorkAsync().IsCompleted && TryAddWorker())
+                {
+                }
+
                 return new ValueTask<TOut[]>(_completion.Task);
             }
 
             private async Task WorkAsync()
             {
                 CancellationToken token = _cancellation.Token;
+                bool helped = false;
                 try
                 {
                     while (true)
@@ -187,11 +194,13 @@ namespace Kiln.Execution
                             break;
                         }
 
-                        AddWorkerIfUseful(item);
                         TOut value;
+                        bool synchronous;
                         try
                         {
-                            value = await CallAsync(item, token).ConfigureAwait(false);
+                            ValueTask<TOut> pending = CallAsync(item, token);
+                            synchronous = pending.IsCompleted;
+                            value = await pending.ConfigureAwait(false);
                         }
                         catch (Exception exception)
                         {
@@ -200,6 +209,17 @@ namespace Kiln.Execution
                         }
 
                         _results[item] = value;
+
+                        // An item that completed at once may be CPU work: ask the pool for one more worker, which does the
+                        // same, so workers multiply only as fast as such items are claimed.
+                        if (synchronous && !helped)
+                        {
+                            helped = true;
+                            if (TryAddWorker())
+                            {
+                                ThreadPool.UnsafeQueueUserWorkItem(static map => _ = map.WorkAsync(), this, preferLocal: false);
+                            }
+                        }
                     }
                 }
                 finally
@@ -220,21 +240,40 @@ namespace Kiln.Execution
                         static (s, attemptToken) => s.Map._call(s.Map._state, s.Map._items[s.Item], s.Item, attemptToken),
                         token);
 
-            // One more worker while items are unclaimed and concurrency is left; the new worker does the same, so workers
-            // multiply only as fast as items are claimed.
-            private void AddWorkerIfUseful(int claimed)
+            // Reserves one more worker while items are unclaimed and concurrency is left. It joins only a map that still
+            // runs: once the last worker has left (and Finish has run), the count stays zero.
+            private bool TryAddWorker()
             {
-                int started = Volatile.Read(ref _started);
-                if (started >= _maxWorkers || claimed + 1 >= _count)
+                if (Volatile.Read(ref _next) >= _count || Volatile.Read(ref _failedItem) >= 0)
                 {
-                    return;
+                    return false;
                 }
 
-                if (Interlocked.CompareExchange(ref _started, started + 1, started) == started)
+                int started = Volatile.Read(ref _started);
+                while (started < _maxWorkers)
                 {
-                    Interlocked.Increment(ref _running);
-                    ThreadPool.UnsafeQueueUserWorkItem(static map => _ = map.WorkAsync(), this, preferLocal: false);
+                    int seen = Interlocked.CompareExchange(ref _started, started + 1, started);
+                    if (seen == started)
+                    {
+                        int running = Volatile.Read(ref _running);
+                        while (running > 0)
+                        {
+                            int before = Interlocked.CompareExchange(ref _running, running + 1, running);
+                            if (before == running)
+                            {
+                                return true;
+                            }
+
+                            running = before;
+                        }
+
+                        return false;
+                    }
+
+                    started = seen;
                 }
+
+                return false;
             }
 
             // The first failure wins and cancels the other items; the items it cancels then fail too, and are ignored.
