@@ -165,8 +165,8 @@ namespace Kiln.Execution
             public ValueTask<TOut[]> Start()
             {
                 // The caller's thread starts the workers: each runs until its item is pending, then the next starts, so
-                // asynchronous items are all under way without a hop through the thread pool, and a map whose items
-                // complete at once never leaves this thread.
+                // asynchronous items are all under way without a hop through the thread pool; items that complete at once
+                // run here, joined by pool workers only as WorkAsync asks for them.
                 while (!WorkAsync().IsCompleted && TryAddWorker())
                 {
                 }
