@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Kiln.Analyzers
 {
     /// <summary>
-    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN013, KILN015–KILN019): every
+    /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN019): every
     /// problem in <see cref="CompiledPipeline.Problems"/>.
     /// </summary>
     /// <remarks>
@@ -37,6 +37,7 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.InvalidStage,
             DiagnosticDescriptors.SeveralKinds,
             DiagnosticDescriptors.ConditionNotBool,
+            DiagnosticDescriptors.InvalidMap,
             DiagnosticDescriptors.NotTaskOrMap,
             DiagnosticDescriptors.NotSerializable,
             DiagnosticDescriptors.ReservedName,

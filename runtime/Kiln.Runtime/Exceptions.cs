@@ -38,10 +38,18 @@ namespace Kiln
         /// <param name="nodeName">The node that failed.</param>
         /// <param name="failure">What the node's call threw.</param>
         /// <param name="itemIndex">For a map, the failing item.</param>
-        internal static PipelineException ForNode(string pipeline, string nodeName, Exception failure, int? itemIndex = null) =>
-            failure is Execution.AttemptsExhaustedException exhausted
+        internal static PipelineException ForNode(string pipeline, string nodeName, Exception failure, int? itemIndex = null)
+        {
+            // A map's failing item: the item's own failure, and its index.
+            if (failure is Execution.MapItemException item)
+            {
+                return ForNode(pipeline, nodeName, item.InnerException!, item.ItemIndex);
+            }
+
+            return failure is Execution.AttemptsExhaustedException exhausted
                 ? new PipelineException(pipeline, nodeName, exhausted.InnerException!) { Attempts = exhausted.Attempts, ItemIndex = itemIndex }
                 : new PipelineException(pipeline, nodeName, failure) { ItemIndex = itemIndex };
+        }
 
         /// <summary>The first node of the run that failed.</summary>
         public string NodeName { get; }

@@ -40,6 +40,11 @@ public static class Latency
     public const int Draft = 350;
     public const int Cite = 50;
 
+    // The mapped agent (MappedAgent.cs): a planner, one search-and-fetch per query, each attempt limited to 600 ms.
+    public const int Plan = 150;
+    public const int SearchAndFetch = 300;
+    public const int SearchTimeout = 600;
+
     /// <summary>Latency by node name, to add up the critical path the generator reports.</summary>
     public static IReadOnlyDictionary<string, int> ByNode { get; } = new Dictionary<string, int>
     {

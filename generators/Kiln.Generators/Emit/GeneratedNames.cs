@@ -57,6 +57,15 @@ namespace Kiln.Generators.Emit
         /// <summary>The method running one stage.</summary>
         public static string StageMethod(int node) => $"Stage{node}";
 
+        /// <summary>The static <c>NodeAttempts</c> of a map or a task with a policy.</summary>
+        public static string AttemptsField(int node) => "s_attempts" + node;
+
+        /// <summary>The static <c>MapRunner</c> of a map.</summary>
+        public static string MapField(int node) => "s_map" + node;
+
+        /// <summary>The method a map's or a retried task's wrapper calls once per attempt (and item).</summary>
+        public static string AttemptMethod(int node) => "Attempt" + node;
+
         /// <summary>In a block: a reference to the first element of a stream read from outside.</summary>
         public static string StreamRef(int producer) => "stream" + producer;
 

@@ -14,7 +14,14 @@ namespace Kiln.Generators.Emit
             CallExpression(plan, invocation, (a, _) => argument(a));
 
         /// <summary>The call of <paramref name="invocation"/>'s method, each argument written from it and its position.</summary>
+        /// <remarks>A map or a retried task is called through its wrapper (PipelineEmitter.Maps.cs), which calls the method.</remarks>
         private static string CallExpression(LoweredPlan plan, Invocation invocation, Func<InvocationArgument, int, string> argument) =>
+            invocation.Wrapped is { } wrapped
+                ? WrapperCall(plan, invocation, wrapped)
+                : MethodCall(plan, invocation, argument);
+
+        /// <summary>The method's own call, each argument written from it and its position.</summary>
+        private static string MethodCall(LoweredPlan plan, Invocation invocation, Func<InvocationArgument, int, string> argument) =>
             $"{Method(plan.Spec, invocation.Node)}({string.Join(", ", invocation.Arguments.Select(argument))})";
 
         /// <summary>Node <paramref name="node"/>'s method, qualified by its class: what every call of it names.</summary>

@@ -18,6 +18,7 @@ namespace Kiln.Generators.Emit
             writer.Open($"private sealed class {Run} : global::Kiln.Execution.PipelineRun<{resultType}>");
 
             EmitPlan(writer, plan);
+            EmitWrappers(writer, plan);
             EmitGraph(writer, pipeline);
 
             writer.Line();
@@ -79,6 +80,8 @@ namespace Kiln.Generators.Emit
                 cancellationToken.ThrowIfCancellationRequested();
                 EmitStageGroup(writer, plan, launch);
             }
+
+            EmitAttemptMethods(writer, plan, cancellationToken);
 
             writer.Close();
         }

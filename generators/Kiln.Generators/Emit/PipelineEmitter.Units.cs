@@ -232,11 +232,12 @@ namespace Kiln.Generators.Emit
                 writer.Line($"if (!pending{node}.IsCompletedSuccessfully) return {resume}(pending{node});");
                 switch (invocation.Shape)
                 {
-                    case ReturnShape.TaskOfT:
-                    case ReturnShape.ValueTaskOfT:
+                    case ReturnShape.TaskOfT when invocation.HasOutput:
+                    case ReturnShape.ValueTaskOfT when invocation.HasOutput:
                         writer.Line($"{NodeField(invocation.Slot)} = pending{node}.Result;");
                         break;
                     case ReturnShape.ValueTask:
+                    case ReturnShape.ValueTaskOfT: // a wrapped call without output (PipelineEmitter.Maps.cs)
                         writer.Line($"pending{node}.GetAwaiter().GetResult();");
                         break;
                 }

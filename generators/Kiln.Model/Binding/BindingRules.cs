@@ -50,7 +50,7 @@ namespace Kiln.Model
         /// </summary>
         public (ParameterRole Role, int Producer) Bind(ParameterFacts parameter, int self, NodeKindSpec kind)
         {
-            if (kind == NodeKindSpec.Kernel && parameter.IsIndex)
+            if (kind is NodeKindSpec.Kernel or NodeKindSpec.Map && parameter.IsIndex)
             {
                 return (ParameterRole.Index, -1);
             }

@@ -90,6 +90,7 @@ namespace Kiln.Model
                 }
 
                 CheckKernelBinding(node, n, problems);
+                CheckMapBinding(node, n, problems);
                 StageBinding.Check(spec, n, problems);
                 foreach (AfterSpec after in node.After)
                 {
@@ -157,7 +158,7 @@ namespace Kiln.Model
                 }
 
                 // Kernels and reductions report by-reference parameters as signature problems of their own.
-                if (node.Kind is NodeKindSpec.Task or NodeKindSpec.Stage)
+                if (node.Kind is NodeKindSpec.Task or NodeKindSpec.Map or NodeKindSpec.Stage)
                 {
                     for (int p = 0; p < node.Parameters.Count; p++)
                     {
@@ -174,7 +175,12 @@ namespace Kiln.Model
                     problems.Add(At(DiagnosticIds.DuplicateNode, DiagnosticTarget.Method, n, -1, node.Name, spec.Name));
                 }
 
-                if (node.KindCount > 1)
+                if (MapOnDeviceNode(node) is string device)
+                {
+                    // [Map] with [Kernel], [Reduce] or [Stage] says more than "several kinds": a device node cannot be mapped.
+                    problems.Add(At(DiagnosticIds.NotTaskOrMap, DiagnosticTarget.Method, n, -1, "[Map]", device, node.Name));
+                }
+                else if (node.KindCount > 1)
                 {
                     problems.Add(At(DiagnosticIds.SeveralKinds, DiagnosticTarget.Method, n, -1, node.Name));
                 }
@@ -186,6 +192,67 @@ namespace Kiln.Model
                 DiagnosticTarget target = problem.Parameter < 0 ? DiagnosticTarget.Method : DiagnosticTarget.Parameter;
                 problems.Add(At(DiagnosticIds.NotSerializable, target, problem.Node, problem.Parameter,
                     what, spec.Nodes[problem.Node].Name, problem.Type, spec.Name, problem.Reason));
+            }
+        }
+
+        /// <summary>The kind of device node (kernel, reduction, stage) a method marked <c>[Map]</c> also is, or null.</summary>
+        private static string? MapOnDeviceNode(NodeSpec node)
+        {
+            if (!node.Kinds.Contains(NodeKindSpec.Map))
+            {
+                return null;
+            }
+
+            foreach (NodeKindSpec kind in node.Kinds)
+            {
+                switch (kind)
+                {
+                    case NodeKindSpec.Kernel: return "kernel";
+                    case NodeKindSpec.Reduce: return "reduction";
+                    case NodeKindSpec.Stage: return "stage";
+                }
+            }
+
+            return null;
+        }
+
+        // KILN014: exactly one parameter receives the item; [Index] is an int.
+        private static void CheckMapBinding(NodeSpec node, int n, List<ModelDiagnostic> problems)
+        {
+            if (node.Kind != NodeKindSpec.Map || MapOnDeviceNode(node) is not null)
+            {
+                return;
+            }
+
+            var items = new List<int>();
+            for (int p = 0; p < node.Parameters.Count; p++)
+            {
+                ParameterSpec parameter = node.Parameters[p];
+                if (parameter.Role == ParameterRole.Node && parameter.IsItem)
+                {
+                    items.Add(p);
+                }
+                else if (parameter.Role == ParameterRole.Index && parameter.TypeKey != "int")
+                {
+                    problems.Add(At(DiagnosticIds.InvalidMap, DiagnosticTarget.Parameter, n, p, node.Name,
+                        $"has [Index] parameter '{parameter.Name}' of type {parameter.TypeDisplay}; the item's index is an int"));
+                }
+            }
+
+            if (items.Count == 0)
+            {
+                problems.Add(At(DiagnosticIds.InvalidMap, DiagnosticTarget.Method, n, -1, node.Name,
+                    "has no parameter of a type T bound to a node producing T[] or an IReadOnlyList<T>; it would have no items to run over"));
+            }
+            else if (items.Count > 1)
+            {
+                string names = string.Join(", ", items.Select(p => "'" + node.Parameters[p].Name + "'"));
+                for (int i = 1; i < items.Count; i++)
+                {
+                    problems.Add(At(DiagnosticIds.InvalidMap, DiagnosticTarget.Parameter, n, items[i], node.Name,
+                        $"has several parameters bound to items of a collection ({names}); exactly one is the item, bind the others with "
+                        + "[From] to whole values"));
+                }
             }
         }
 

@@ -69,24 +69,32 @@ namespace Kiln.Model
 
         public static readonly DiagnosticDescriptor SeveralKinds = Error(
             DiagnosticIds.SeveralKinds, Pipeline, "One method marked as two kinds of node",
-            "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Kernel], [Reduce], [Stage]",
+            "Method '{0}' is marked as more than one kind of node; keep one of [Task], [Map], [Kernel], [Reduce], [Stage]",
             "A node has exactly one kind.");
+
+        public static readonly DiagnosticDescriptor ConditionNotBool = Error(
+            DiagnosticIds.ConditionNotBool, Pipeline, "[When] names a node that does not return bool",
+            "'{0}' runs when '{1}' returns {2}, but the output of '{1}' is {3}; a condition must return bool",
+            "A [When] condition is a node of the pipeline whose output is bool: the node runs only when it returns the given value.");
+
+        public static readonly DiagnosticDescriptor InvalidMap = Error(
+            DiagnosticIds.InvalidMap, Pipeline, "A [Map] needs exactly one collection-to-item parameter",
+            "Map '{0}' {1}",
+            "A [Map] runs once per element of a collection: exactly one parameter of type T binds to a node producing T[] or an "
+                + "IReadOnlyList<T>, and an [Index] parameter is an int.");
+
+        public static readonly DiagnosticDescriptor NotTaskOrMap = Error(
+            DiagnosticIds.NotTaskOrMap, Pipeline, "[When] or [Map] on a kernel, reduction or stage",
+            "'{0}' on {1} '{2}': only tasks and maps can be conditional or mapped",
+            "Kernels and reductions run element-wise in fused loops or device launches, and stages run joined by pipes; none of them can be skipped "
+                + "alone or run once per item. Put [When] or [Map] on a task that calls the code instead. A method with [Map] and [Kernel], [Reduce] or "
+                + "[Stage] is reported as KILN015 rather than KILN012.");
 
         public static readonly DiagnosticDescriptor NotSerializable = Error(
             DiagnosticIds.NotSerializable, Pipeline, "A durable pipeline cannot store this type",
             "{0} of '{1}' is '{2}', which durable pipeline '{3}' cannot store: {4}",
             "A durable run writes every input and node output to its store with System.Text.Json, through metadata the generator writes at build "
                 + "time, and reads them back when it resumes; each type must be one System.Text.Json can write and read back as it was.");
-        public static readonly DiagnosticDescriptor ConditionNotBool = Error(
-            DiagnosticIds.ConditionNotBool, Pipeline, "[When] names a node that does not return bool",
-            "'{0}' runs when '{1}' returns {2}, but the output of '{1}' is {3}; a condition must return bool",
-            "A [When] condition is a node of the pipeline whose output is bool: the node runs only when it returns the given value.");
-
-        public static readonly DiagnosticDescriptor NotTaskOrMap = Error(
-            DiagnosticIds.NotTaskOrMap, Pipeline, "[When] or [Map] on a kernel, reduction or stage",
-            "'{0}' on {1} '{2}': only tasks and maps can be conditional or mapped",
-            "Kernels and reductions run element-wise in fused loops or device launches, and stages run joined by pipes; none of them can be skipped "
-                + "alone or run once per item. Put [When] or [Map] on a task that calls the code instead.");
 
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",

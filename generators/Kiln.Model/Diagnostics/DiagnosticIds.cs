@@ -16,6 +16,7 @@ namespace Kiln.Model
         public const string InvalidStage = "KILN011";
         public const string SeveralKinds = "KILN012";
         public const string ConditionNotBool = "KILN013";
+        public const string InvalidMap = "KILN014";
         public const string NotTaskOrMap = "KILN015";
         public const string NotSerializable = "KILN016";
         public const string ReservedName = "KILN017";

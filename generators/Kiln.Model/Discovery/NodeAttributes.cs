@@ -12,15 +12,33 @@ namespace Kiln.Model
     /// <param name="Identity"><c>[Reduce(Identity = ...)]</c>.</param>
     /// <param name="IsOutput">Whether the method is marked <c>[Output]</c>.</param>
     /// <param name="After">The names of every <c>[After]</c>, in order.</param>
+    /// <param name="Retries"><c>Retries</c> of <c>[Task]</c> or <c>[Map]</c>, at least 0.</param>
+    /// <param name="TimeoutMs"><c>TimeoutMs</c> of <c>[Task]</c> or <c>[Map]</c>, at least 0.</param>
+    /// <param name="MaxConcurrency"><c>[Map(MaxConcurrency = ...)]</c>, at least 1.</param>
+    /// <param name="Kinds">Every kind attribute's kind, in order.</param>
     /// <param name="Condition">The first <c>[When]</c>: its name (null when not a constant) and value, or null without one.</param>
     internal sealed record NodeAttributes(
-        NodeKindSpec Kind, int KindCount, int Cost, double Identity, bool IsOutput, EquatableArray<AfterSpec> After, (string? Name, bool Value)? Condition = null)
+        NodeKindSpec Kind,
+        int KindCount,
+        int Cost,
+        double Identity,
+        bool IsOutput,
+        EquatableArray<AfterSpec> After,
+        int Retries,
+        int TimeoutMs,
+        int MaxConcurrency,
+        EquatableArray<NodeKindSpec> Kinds,
+        (string? Name, bool Value)? Condition = null)
     {
         public static NodeAttributes Read(IMethodSymbol method)
         {
             NodeKindSpec? kind = null;
             int kindCount = 0;
             int cost = 1;
+            int retries = 0;
+            int timeoutMs = 0;
+            int maxConcurrency = 16;
+            var kinds = new List<NodeKindSpec>();
             double identity = 0;
             bool isOutput = false;
             var after = new List<AfterSpec>();
@@ -32,9 +50,17 @@ namespace Kiln.Model
                 {
                     kind ??= found;
                     kindCount++;
-                    if (found == NodeKindSpec.Task && Named(attribute, "Cost") is int value)
+                    kinds.Add(found);
+                    if (found is NodeKindSpec.Task or NodeKindSpec.Map)
                     {
-                        cost = Math.Max(1, value);
+                        // Out-of-range values fall back to the nearest valid one; the attribute itself cannot refuse them.
+                        cost = Named(attribute, "Cost") is int value ? Math.Max(1, value) : cost;
+                        retries = Named(attribute, "Retries") is int r ? Math.Max(0, r) : retries;
+                        timeoutMs = Named(attribute, "TimeoutMs") is int t ? Math.Max(0, t) : timeoutMs;
+                        if (found == NodeKindSpec.Map && Named(attribute, "MaxConcurrency") is int m)
+                        {
+                            maxConcurrency = Math.Max(1, m);
+                        }
                     }
                     else if (found == NodeKindSpec.Reduce && Named(attribute, "Identity") is double given)
                     {
@@ -69,7 +95,9 @@ namespace Kiln.Model
                 }
             }
 
-            return new NodeAttributes(kind ?? NodeKindSpec.Task, kindCount, cost, identity, isOutput, after.ToEquatableArray(), condition);
+            return new NodeAttributes(
+                kind ?? NodeKindSpec.Task, kindCount, cost, identity, isOutput, after.ToEquatableArray(), retries, timeoutMs, maxConcurrency,
+                kinds.ToEquatableArray(), condition);
         }
 
         // The last value given wins, as the compiler would take it.

@@ -79,11 +79,18 @@ namespace Kiln.Model
             }
 
             var context = new NodeContext(type, compilation, outputs, new BindingRules(methods.Select(m => m.Name).ToList()), translateKernels);
+            var itemOutputs = new ITypeSymbol?[methods.Length];
+            for (int i = 0; i < methods.Length; i++)
+            {
+                itemOutputs[i] = attributes[i].Kind == NodeKindSpec.Map && outputs[i] is IArrayTypeSymbol mapped ? mapped.ElementType : null;
+            }
+
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                nodes[i] = DiscoverNode(context, methods[i], i, attributes[i], shapes[i], cancellationToken);
+                nodes[i] = DiscoverNode(context, methods[i], i, attributes[i], shapes[i], cancellationToken)
+                    with { ItemOutputType = itemOutputs[i]?.ToDisplayString(FullyQualified) };
             }
 
             bool durable = IsDurable(type);
@@ -230,7 +237,11 @@ namespace Kiln.Model
                 problems,
                 context.TranslateKernels ? ProgramOf(method, nodeKind, problems, compilation, cancellationToken) : null,
                 output is null ? TypeUse.Public : GeneratedSignature.UseOf(output, context.Type),
-                attributes.Condition is { } condition
+                attributes.Retries,
+                attributes.TimeoutMs,
+                attributes.MaxConcurrency,
+                attributes.Kinds,
+                Condition: attributes.Condition is { } condition
                     ? new ConditionSpec(condition.Name, condition.Value, context.Rules.NodeNamed(condition.Name))
                     : null);
         }
@@ -273,9 +284,11 @@ namespace Kiln.Model
             bool isScalar = KernelSignature.IsScalar(parameter.Type);
             ITypeSymbol? gatherElement = KernelSignature.GatherElement(parameter.Type);
             bool producerIsStream = false;
-            ITypeSymbol? optionalOf = nodeKind == NodeKindSpec.Task && role == ParameterRole.Node ? OptionalElement(parameter.Type) : null;
+            ITypeSymbol? optionalOf = nodeKind is NodeKindSpec.Task or NodeKindSpec.Map && role == ParameterRole.Node ? OptionalElement(parameter.Type) : null;
+            ITypeSymbol? item = null;
             if (producer >= 0 && outputs[producer] is ITypeSymbol output && parameter.Type.TypeKind != TypeKind.Error)
             {
+                item = nodeKind == NodeKindSpec.Map ? MapItem.ElementOf(output, parameter.Type) : null;
                 ITypeSymbol? element = gatherElement ?? (isScalar ? parameter.Type : null);
                 producerIsStream = element is not null
                     && output is IArrayTypeSymbol { Rank: 1 } array
@@ -289,6 +302,11 @@ namespace Kiln.Model
                 {
                     // A stage's PipeReader reads another stage's pipe (bound as such), or bytes a task hands over.
                     converts = StageSignature.CanFeedPipe(output);
+                }
+                else if (item is not null)
+                {
+                    // A map's item: the parameter receives one element of the producer's collection per call.
+                    converts = true;
                 }
                 else
                 {
@@ -313,7 +331,8 @@ namespace Kiln.Model
                 gatherElement is not null,
                 producerIsStream,
                 role == ParameterRole.Input ? GeneratedSignature.UseOf(parameter.Type, context.Type) : TypeUse.Public,
-                optionalOf is not null);
+                ItemType: item?.ToDisplayString(FullyQualified),
+                IsOptional: optionalOf is not null);
         }
 
         /// <summary>The <c>T</c> of <c>Kiln.Optional&lt;T&gt;</c>, or null for any other type.</summary>
@@ -333,6 +352,7 @@ namespace Kiln.Model
             : IsKilnAttribute(attribute, KnownNames.KernelAttribute) ? NodeKindSpec.Kernel
             : IsKilnAttribute(attribute, KnownNames.ReduceAttribute) ? NodeKindSpec.Reduce
             : IsKilnAttribute(attribute, KnownNames.StageAttribute) ? NodeKindSpec.Stage
+            : IsKilnAttribute(attribute, KnownNames.MapAttribute) ? NodeKindSpec.Map
             : null;
 
         private static bool IsNode(IMethodSymbol method)
@@ -349,13 +369,16 @@ namespace Kiln.Model
         }
 
         /// <summary>
-        /// The output type of a node: a kernel's is an array of what it returns per element; anything else's is its
-        /// return type unwrapped from Task/ValueTask; null when there is none.
+        /// The output type of a node: a kernel's or a map's is an array of what it returns per element (per item); anything
+        /// else's is its return type unwrapped from Task/ValueTask; null when there is none.
         /// </summary>
         public static ITypeSymbol? NodeOutputOf(IMethodSymbol method, NodeKindSpec kind, Compilation compilation, out ReturnShape shape)
         {
             ITypeSymbol? output = OutputOf(method, compilation, out shape);
-            if (output is not null && output.TypeKind != TypeKind.Error && kind == NodeKindSpec.Kernel)
+            // A map returning what no array can hold (a ref struct, a pointer) keeps it as is: KILN019 reports it.
+            if (output is not null && output.TypeKind != TypeKind.Error
+                && (kind == NodeKindSpec.Kernel
+                    || (kind == NodeKindSpec.Map && !output.IsRefLikeType && output is not IPointerTypeSymbol and not IFunctionPointerTypeSymbol)))
             {
                 return compilation.CreateArrayTypeSymbol(output);
             }

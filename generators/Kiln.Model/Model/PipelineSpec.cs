@@ -39,6 +39,8 @@ namespace Kiln.Model
         Kernel,
         Reduce,
         Stage,
+        /// <summary>A task run once per element of a collection (SPEC section 10).</summary>
+        Map,
     }
 
     /// <summary>How a node method returns.</summary>
@@ -76,6 +78,11 @@ namespace Kiln.Model
     /// <param name="SignatureProblems">Kernel or reduction signature problems found by discovery.</param>
     /// <param name="Program">For a kernel or reduction whose body is in the kernel subset, its IR and its helpers'.</param>
     /// <param name="OutputUse">How the output type may appear in generated members.</param>
+    /// <param name="Retries"><c>[Task(Retries = ...)]</c> or <c>[Map(Retries = ...)]</c>: more attempts after a failed one.</param>
+    /// <param name="TimeoutMs"><c>TimeoutMs</c> of <c>[Task]</c> or <c>[Map]</c>: the limit of one attempt, 0 for none.</param>
+    /// <param name="MaxConcurrency">For a map, the most items that run at once (at least 1).</param>
+    /// <param name="Kinds">Every kind attribute of the method, in order (KILN012, KILN015).</param>
+    /// <param name="ItemOutputType">For a map, what one item's call returns (the element of <see cref="OutputType"/>), or null.</param>
     /// <param name="Condition">The node's <c>[When]</c>, or null when it runs unconditionally.</param>
     public sealed record NodeSpec(
         string Name,
@@ -96,6 +103,11 @@ namespace Kiln.Model
         EquatableArray<SignatureProblem> SignatureProblems = default,
         KernelProgram? Program = null,
         TypeUse OutputUse = TypeUse.Public,
+        int Retries = 0,
+        int TimeoutMs = 0,
+        int MaxConcurrency = 16,
+        EquatableArray<NodeKindSpec> Kinds = default,
+        string? ItemOutputType = null,
         ConditionSpec? Condition = null)
     {
         public bool HasOutput => OutputType is not null;
@@ -130,7 +142,7 @@ namespace Kiln.Model
         Input,
         /// <summary><c>[From]</c> names no node of the pipeline.</summary>
         UnknownProducer,
-        /// <summary>A kernel's <c>[Index] int</c>: receives the element index.</summary>
+        /// <summary>A kernel's or map's <c>[Index] int</c>: receives the element's (the item's) index.</summary>
         Index,
         /// <summary>A reduction's first parameter: the accumulator.</summary>
         Accumulator,
@@ -160,6 +172,9 @@ namespace Kiln.Model
     /// <param name="IsGather">Whether the type is <c>Kiln.Gather&lt;T&gt;</c>.</param>
     /// <param name="ProducerIsStream">Whether the producer outputs an array of this parameter's element type: an element stream.</param>
     /// <param name="Use">How the type may appear in generated members (for an input: in <c>RunAsync</c>).</param>
+    /// <param name="ItemType">For a map's parameter bound to a node producing a collection of this parameter's type
+    /// (<c>T[]</c> or an <c>IReadOnlyList&lt;T&gt;</c>): the element type as the producer declares it, fully qualified; it
+    /// receives one element per call. Null otherwise.</param>
     /// <param name="IsOptional">
     /// Whether the type is <c>Kiln.Optional&lt;T&gt;</c> bound to a node: it receives <c>None</c> when that node is skipped, and
     /// <see cref="ConvertsFromProducer"/> compares the producer's output with <c>T</c>.
@@ -179,5 +194,10 @@ namespace Kiln.Model
         bool IsGather = false,
         bool ProducerIsStream = false,
         TypeUse Use = TypeUse.Public,
-        bool IsOptional = false);
+        string? ItemType = null,
+        bool IsOptional = false)
+    {
+        /// <summary>Whether a map's call receives one element of the producer's collection here.</summary>
+        public bool IsItem => ItemType is not null;
+    }
 }

@@ -23,7 +23,7 @@ namespace Kiln.Model
         PipeReader,
         /// <summary>A stage's own output <c>PipeWriter</c>.</summary>
         PipeWriter,
-        /// <summary>A map's item: one element of a producer's collection per call (SPEC section 10; not lowered yet).</summary>
+        /// <summary>A map's item: one element of a producer's collection per call (SPEC section 10).</summary>
         Item,
         /// <summary>
         /// A producer's value wrapped in <c>Optional&lt;T&gt;</c>, or <c>None</c> when the producer was skipped (SPEC section
@@ -70,6 +70,11 @@ namespace Kiln.Model
     /// <param name="ReturnType">The method's return type, fully qualified (what a resume awaits).</param>
     /// <param name="Slot">The value slot the call's output goes to, or -1 when it has none.</param>
     /// <param name="Policy">Retries, condition and checkpoint.</param>
+    /// <param name="Wrapped">
+    /// For a map, or a task with <c>Retries</c> or <c>TimeoutMs</c>: how the method itself is called, once per attempt (and per
+    /// item). The unit then awaits the wrapper, so <paramref name="Shape"/> and <paramref name="ReturnType"/> are the wrapper's
+    /// (a <c>ValueTask&lt;T&gt;</c>). Null for a plain call.
+    /// </param>
     public sealed record Invocation(
         int Node,
         string Method,
@@ -78,13 +83,26 @@ namespace Kiln.Model
         ReturnShape Shape,
         string ReturnType,
         int Slot,
-        NodePolicy Policy)
+        NodePolicy Policy,
+        WrappedCall? Wrapped = null)
     {
         /// <summary>Whether the call returns a task to await.</summary>
         public bool IsAsync => Shape is ReturnShape.Task or ReturnShape.TaskOfT or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT;
 
         /// <summary>Whether the call has an output.</summary>
         public bool HasOutput => Slot >= 0;
+    }
+
+    /// <summary>How a map's or a retried task's method is called inside its wrapper (SPEC section 10).</summary>
+    /// <param name="MethodShape">How the method itself returns.</param>
+    /// <param name="CallOutput">What one call yields, fully qualified: the method's output, or <c>bool</c> when it has none.</param>
+    /// <param name="Items">For a map, the node whose collection it runs over, else -1.</param>
+    /// <param name="ItemType">For a map, the collection's element type, fully qualified, else null.</param>
+    /// <param name="MaxConcurrency">For a map, the most items that run at once.</param>
+    public sealed record WrappedCall(ReturnShape MethodShape, string CallOutput, int Items, string? ItemType, int MaxConcurrency)
+    {
+        /// <summary>Whether it is a map's call, once per item.</summary>
+        public bool IsMap => Items >= 0;
     }
 
     /// <summary>

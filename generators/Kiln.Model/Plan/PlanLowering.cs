@@ -31,7 +31,7 @@ namespace Kiln.Model
             {
                 NodeSpec node = spec.Nodes[n];
                 slots[n] = node.HasOutput ? new ValueSlot(n, n, node.OutputType!, node.Kind == NodeKindSpec.Kernel) : null;
-                invocations[n] = new Invocation(
+                invocations[n] = Wrap(node, new Invocation(
                     n,
                     node.Name,
                     node.Kind,
@@ -39,11 +39,13 @@ namespace Kiln.Model
                     node.Shape,
                     node.ReturnType,
                     node.HasOutput ? n : -1,
-                    node.Condition is { } condition ? new NodePolicy(Condition: condition.Node, RunsWhen: condition.RunsWhen) : NodePolicy.None);
+                    PolicyOf(node)));
             }
 
-            // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all.
-            bool usesCancellation = spec.Nodes.Any(n => n.Kind == NodeKindSpec.Stage || n.Parameters.Any(p => p.Role == ParameterRole.Cancellation));
+            // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all; maps and
+            // retried tasks hand it to their attempts.
+            bool usesCancellation = spec.Nodes.Any(n => n.Kind == NodeKindSpec.Stage || n.Parameters.Any(p => p.Role == ParameterRole.Cancellation))
+                || invocations.Any(i => i.Wrapped is not null);
             return new LoweredPlan(
                 pipeline,
                 invocations.ToEquatableArray(),
@@ -60,6 +62,56 @@ namespace Kiln.Model
             return parameter.IsOptional && producer >= 0
                 ? new InvocationArgument(ArgumentSource.OptionalValue, producer, parameter.Name, parameter.Type, ProducerMaySkip: skippable[producer])
                 : new InvocationArgument(SourceOf(node, parameter), producer, parameter.Name, parameter.Type);
+        }
+
+        private static NodePolicy PolicyOf(NodeSpec node)
+        {
+            bool attempts = HasAttemptPolicy(node);
+            if (!attempts && node.Condition is null)
+            {
+                return NodePolicy.None;
+            }
+
+            return new NodePolicy(
+                attempts ? node.Retries : 0,
+                attempts ? node.TimeoutMs : 0,
+                node.Condition?.Node ?? -1,
+                node.Condition?.RunsWhen ?? true);
+        }
+
+        private static bool HasAttemptPolicy(NodeSpec node) =>
+            node.Kind is NodeKindSpec.Task or NodeKindSpec.Map && (node.Retries > 0 || node.TimeoutMs > 0);
+
+        /// <summary>
+        /// A map, or a task with a policy, is called through a wrapper the unit awaits (<c>MapRunner</c>, <c>NodeAttempts</c>):
+        /// the invocation then returns the wrapper's <c>ValueTask&lt;T&gt;</c>. Anything else is called as it is.
+        /// </summary>
+        private static Invocation Wrap(NodeSpec node, Invocation invocation)
+        {
+            bool isMap = node.Kind == NodeKindSpec.Map;
+            if (!isMap && !HasAttemptPolicy(node))
+            {
+                return invocation;
+            }
+
+            const string Bool = "bool";
+            string callOutput = (isMap ? node.ItemOutputType : node.OutputType) ?? Bool;
+            int items = -1;
+            string? itemType = null;
+            if (isMap)
+            {
+                ParameterSpec? item = node.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Node && p.IsItem);
+                items = item?.Producer ?? -1;
+                itemType = item?.ItemType;
+            }
+
+            string awaited = isMap ? callOutput + "[]" : callOutput;
+            return invocation with
+            {
+                Shape = ReturnShape.ValueTaskOfT,
+                ReturnType = "global::System.Threading.Tasks.ValueTask<" + awaited + ">",
+                Wrapped = new WrappedCall(node.Shape, callOutput, items, itemType, node.MaxConcurrency),
+            };
         }
 
         /// <summary>Where a bound parameter's value comes from, by the node's kind.</summary>
@@ -83,6 +135,8 @@ namespace Kiln.Model
                 default:
                     return parameter.Role switch
                     {
+                        ParameterRole.Node when node.Kind == NodeKindSpec.Map && parameter.IsItem => ArgumentSource.Item,
+                        ParameterRole.Index when node.Kind == NodeKindSpec.Map => ArgumentSource.Index,
                         ParameterRole.PipeOutput => ArgumentSource.PipeWriter,
                         ParameterRole.Node => ArgumentSource.ProducerValue,
                         ParameterRole.Cancellation => ArgumentSource.Token,

@@ -126,6 +126,20 @@ namespace Kiln.Execution
         /// <param name="node">The node index.</param>
         protected void NodeSkipped(int node) => _observer?.NodeSkipped(node);
 
+        /// <summary>
+        /// Reports that one attempt of a map's item or of a retried task starts: its own trace event and <c>Activity</c>.
+        /// Generated code calls it only when the run is observed.
+        /// </summary>
+        /// <param name="node">The node index.</param>
+        /// <param name="item">The map item's index, or -1 for a task.</param>
+        /// <returns>What <see cref="AttemptFinished"/> needs.</returns>
+        protected AttemptSpan AttemptStarting(int node, int item) => _observer?.AttemptStarting(node, item) ?? default;
+
+        /// <summary>Reports that an attempt started by <see cref="AttemptStarting"/> ended.</summary>
+        /// <param name="attempt">The attempt.</param>
+        /// <param name="error">What it threw, or null when it succeeded.</param>
+        protected void AttemptFinished(AttemptSpan attempt, Exception? error) => _observer?.AttemptFinished(attempt, error);
+
         private protected void Start(KilnOptions? options, CancellationToken cancellationToken)
         {
             Options = options ?? KilnOptions.Default;

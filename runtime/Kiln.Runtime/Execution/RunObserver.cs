@@ -126,6 +126,43 @@ namespace Kiln.Execution
             EndActivity(node, exception);
         }
 
+        /// <summary>Starts one attempt's activity (under its node's) and notes its start for the trace.</summary>
+        public AttemptSpan AttemptStarting(int node, int item)
+        {
+            Activity? activity = null;
+            if (_nodeActivities is not null && _runActivity is not null)
+            {
+                ActivityContext parent = Volatile.Read(ref _nodeActivities[node])?.Context ?? _runActivity.Context;
+                activity = KilnActivity.Source.StartActivity(_plan.NodeNames[node] + " attempt", ActivityKind.Internal, parent);
+                if (activity is not null)
+                {
+                    activity.SetTag("kiln.pipeline", _plan.Name);
+                    activity.SetTag("kiln.node", _plan.NodeNames[node]);
+                    if (item >= 0)
+                    {
+                        activity.SetTag("kiln.item", item);
+                    }
+                }
+            }
+
+            // The attempt's activity stays current while the node's method runs, so its own spans nest under it.
+            return new AttemptSpan(node, item, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, activity);
+        }
+
+        public void AttemptFinished(AttemptSpan attempt, Exception? error)
+        {
+            _trace?.AttemptFinished(attempt, error is not null);
+            if (attempt.Activity is { } activity)
+            {
+                if (error is not null)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, error.Message);
+                }
+
+                activity.Stop();
+            }
+        }
+
         /// <summary>Ends the run's activity and writes the trace; returns what went wrong writing it, if anything.</summary>
         public Exception? RunFinished(Exception? error, bool cancelled)
         {
@@ -165,6 +202,15 @@ namespace Kiln.Execution
             }
         }
     }
+
+    /// <summary>One attempt of a map's item or of a retried task, between its start and its end. Used by generated code.</summary>
+    /// <param name="Node">The node index.</param>
+    /// <param name="Item">The map item's index, or -1.</param>
+    /// <param name="Start">When it started (<see cref="Stopwatch.GetTimestamp"/>); 0 when the run is not observed.</param>
+    /// <param name="Thread">The managed thread it started on.</param>
+    /// <param name="Activity">Its activity, when someone listens to <see cref="KilnActivity.Source"/>.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public readonly record struct AttemptSpan(int Node, int Item, long Start, int Thread, Activity? Activity);
 
     /// <summary>The <see cref="ActivitySource"/> named <c>Kiln</c> that runs and nodes are traced with.</summary>
     public static class KilnActivity

@@ -22,6 +22,7 @@ namespace Kiln.Execution
         private readonly bool[] _failed;
         private readonly bool[] _skipped;
         private readonly System.Collections.Concurrent.ConcurrentQueue<DeviceRecord> _deviceEvents = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<AttemptRecord> _attempts = new();
         private long _runStart;
         private string _device = "cpu";
 
@@ -42,6 +43,10 @@ namespace Kiln.Execution
         /// <summary>Records a device launch (<paramref name="size"/>: work-items) or transfer (bytes) that began at <paramref name="start"/> and ends now.</summary>
         public void DeviceEvent(string name, string category, long start, long size, string kernel) =>
             _deviceEvents.Enqueue(new DeviceRecord(name, category, start, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, size, kernel));
+
+        /// <summary>Records one attempt of a map's item or a retried task, which ends now.</summary>
+        public void AttemptFinished(AttemptSpan attempt, bool failed) =>
+            _attempts.Enqueue(new AttemptRecord(attempt.Node, attempt.Item, attempt.Start, Stopwatch.GetTimestamp(), attempt.Thread, failed));
 
         public void RunStarting() => _runStart = Stopwatch.GetTimestamp();
 
@@ -86,6 +91,7 @@ namespace Kiln.Execution
                 WriteNodes(json);
                 WriteGroups(json);
                 WriteDeviceEvents(json);
+                WriteAttempts(json);
                 json.WriteEndArray();
                 json.WriteEndObject();
                 return null;
@@ -225,6 +231,33 @@ namespace Kiln.Execution
                 json.WriteEndObject();
             }
         }
+
+        // Each attempt on the thread it started on, numbered per node and item in the order they started.
+        private void WriteAttempts(Utf8JsonWriter json)
+        {
+            AttemptRecord[] records = _attempts.ToArray();
+            Array.Sort(records, static (a, b) => a.Start.CompareTo(b.Start));
+            var numbers = new System.Collections.Generic.Dictionary<(int Node, int Item), int>();
+            foreach (AttemptRecord record in records)
+            {
+                int number = numbers.TryGetValue((record.Node, record.Item), out int previous) ? previous + 1 : 1;
+                numbers[(record.Node, record.Item)] = number;
+                string name = _plan.NodeNames[record.Node] + (record.Item >= 0 ? $"[{record.Item}]" : string.Empty) + " attempt " + number;
+                BeginComplete(json, name, "attempt", record.Thread, Microseconds(record.Start), Duration(record.Start, record.End));
+                json.WriteString("node", _plan.NodeNames[record.Node]);
+                if (record.Item >= 0)
+                {
+                    json.WriteNumber("item", record.Item);
+                }
+
+                json.WriteNumber("attempt", number);
+                json.WriteString("status", record.Failed ? "failed" : "completed");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        }
+
+        private readonly record struct AttemptRecord(int Node, int Item, long Start, long End, int Thread, bool Failed);
 
         private readonly record struct DeviceRecord(string Name, string Category, long Start, long End, int Thread, long Size, string Kernel);
 

@@ -148,4 +148,85 @@ public class PlanLoweringTests
             Enumerable.Range(0, schedule.Vertices.Count),
             schedule.Executor.Units.SelectMany(u => u.Vertices).OrderBy(v => v));
     }
+    [Fact]
+    public void A_map_reads_its_item_and_index_and_is_called_through_its_runner()
+    {
+        LoweredPlan plan = Lower("""
+            [Task] public static string[] Plan(string question) => question.Split(' ');
+            [Map(MaxConcurrency = 8, Retries = 2, TimeoutMs = 2000)]
+            public static Task<int> Fetch(string plan, [Index] int i, string question, CancellationToken ct) => Task.FromResult(plan.Length + i);
+            [Task] public static int Answer(int[] fetch) => fetch.Length;
+            """);
+
+        Invocation fetch = plan.Invocations[Node(plan, "Fetch")];
+        Assert.Equal(
+            new[] { ArgumentSource.Item, ArgumentSource.Index, ArgumentSource.Input, ArgumentSource.Token },
+            fetch.Arguments.Select(a => a.Source));
+        Assert.Equal(Node(plan, "Plan"), fetch.Arguments[0].Producer);
+        Assert.Equal(new NodePolicy(2, 2000), fetch.Policy);
+        WrappedCall wrapped = Assert.IsType<WrappedCall>(fetch.Wrapped);
+        Assert.True(wrapped.IsMap);
+        Assert.Equal(Node(plan, "Plan"), wrapped.Items);
+        Assert.Equal("string", wrapped.ItemType);
+        Assert.Equal("int", wrapped.CallOutput);
+        Assert.Equal(8, wrapped.MaxConcurrency);
+        Assert.Equal(ReturnShape.TaskOfT, wrapped.MethodShape);
+        Assert.Equal("global::System.Threading.Tasks.ValueTask<int[]>", fetch.ReturnType);
+        Assert.Equal("int[]", plan.Slots[Node(plan, "Fetch")]!.Type);
+        Assert.True(plan.UsesCancellation);
+    }
+
+    [Theory]
+    [InlineData("int[]", "int")]
+    [InlineData("System.Collections.Generic.List<int>", "int")]
+    [InlineData("System.Collections.Generic.IReadOnlyList<int>", "int")]
+    [InlineData("System.Collections.Immutable.ImmutableArray<int>", "int")]
+    public void A_map_runs_over_arrays_and_anything_implementing_IReadOnlyList(string collection, string item)
+    {
+        LoweredPlan plan = Lower($$"""
+            [Task] public static {{collection}} Items() => default!;
+            [Map] public static long Twice({{item}} items) => items * 2L;
+            """);
+
+        Invocation twice = plan.Invocations[Node(plan, "Twice")];
+        Assert.Equal(ArgumentSource.Item, Assert.Single(twice.Arguments).Source);
+        Assert.Equal(Node(plan, "Items"), twice.Wrapped!.Items);
+        Assert.Equal(NodePolicy.None, twice.Policy);
+        Assert.Equal("long[]", plan.Slots[Node(plan, "Twice")]!.Type);
+    }
+
+    [Fact]
+    public void A_task_with_retries_or_a_timeout_is_wrapped_and_a_plain_task_is_not()
+    {
+        LoweredPlan plan = Lower("""
+            [Task(Retries = 3)] public static int A(int seed) => seed;
+            [Task(TimeoutMs = 50)] public static void B(int a) { }
+            [Task] public static int C(int a) => a;
+            """);
+
+        Invocation a = plan.Invocations[Node(plan, "A")];
+        Assert.Equal(new NodePolicy(3, 0), a.Policy);
+        Assert.False(a.Wrapped!.IsMap);
+        Assert.Equal(ReturnShape.Value, a.Wrapped.MethodShape);
+        Assert.Equal("global::System.Threading.Tasks.ValueTask<int>", a.ReturnType);
+        Invocation b = plan.Invocations[Node(plan, "B")];
+        Assert.Equal("bool", b.Wrapped!.CallOutput);
+        Assert.False(b.HasOutput);
+        Invocation c = plan.Invocations[Node(plan, "C")];
+        Assert.Null(c.Wrapped);
+        Assert.Equal(NodePolicy.None, c.Policy);
+        Assert.Equal(ReturnShape.Value, c.Shape);
+    }
+
+    [Fact]
+    public void A_pipeline_without_maps_or_policies_needs_no_cancellation_it_did_not_need_before()
+    {
+        LoweredPlan plan = Lower("""
+            [Task] public static int A(int seed) => seed;
+            [Task] public static int B(int a) => a;
+            """);
+
+        Assert.False(plan.UsesCancellation);
+        Assert.All(plan.Invocations, i => Assert.Null(i.Wrapped));
+    }
 }

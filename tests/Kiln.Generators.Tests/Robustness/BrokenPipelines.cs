@@ -114,6 +114,25 @@ public static class BrokenPipelines
         yield return ("local function with Task", Wrap("public static void M() { [Task] static int Local() => 1; }"));
         yield return ("property with Task", Wrap("[Task] public static int A => 1;"));
         yield return ("two kinds on one method", Wrap("[Task, Kernel] public static float A(float x) => x;"));
+
+        // Maps (SPEC section 10): whatever is wrong, the generated code compiles.
+        yield return ("map over nothing", Wrap("[Map] public static int A() => 1;"));
+        yield return ("map over an input array", Wrap("[Map] public static int A(int[] values) => values.Length;"));
+        yield return ("map over a missing type", Wrap("[Task] public static Missing[] A() => null!;\n[Map] public static int B(Missing a) => 1;"));
+        yield return ("map returning a ref struct", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public static Span<int> B(int a) => default;"));
+        yield return ("map returning a pointer", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public static unsafe int* B(int a) => null;"));
+        yield return ("map returning Task of a missing type", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public static Task<Missing> B(int a) => null!;"));
+        yield return ("map with negative settings", Wrap("[Task] public static int[] A() => new int[1];\n[Map(MaxConcurrency = -3, Retries = -1, TimeoutMs = -5)] public static int B(int a) => a;"));
+        yield return ("map over a collection of collections", Wrap("[Task] public static int[][] A() => new int[1][];\n[Map] public static int B(int[] a) => a.Length;\n[Task] public static int C(int[] b) => b.Length;"));
+        yield return ("map with a by-ref item", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public static int B(ref int a) => a;"));
+        yield return ("map reading itself", Wrap("[Map] public static int A(int a) => a;"));
+        yield return ("map in a cycle", Wrap("[Map] public static int A(int b) => b;\n[Map] public static int B(int a) => a;"));
+        yield return ("map on a reduction", Wrap("[Task] public static float[] A() => new float[1];\n[Reduce, Map] public static float B(float acc, float a) => acc + a;"));
+        yield return ("generic map", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public static T B<T>(T a) => a;"));
+        yield return ("instance map", Wrap("[Task] public static int[] A() => new int[1];\n[Map] public int B(int a) => a;"));
+        yield return ("retries on a task returning a ref struct", Wrap("[Task(Retries = 2)] public static Span<int> A() => default;"));
+        yield return ("timeout on a void task beside a map", Wrap("[Task(TimeoutMs = 10)] public static void A() { }\n[Task] public static int[] B() => new int[1];\n[Map(Retries = 1)] public static async Task C(int b) => await Task.Yield();"));
+        yield return ("map over a nullable list", Wrap("[Task] public static System.Collections.Generic.List<string?> A() => new();\n[Map] public static int B(string a) => a.Length;"));
         yield return ("iterator node", Wrap("[Task] public static System.Collections.Generic.IEnumerable<int> A() { yield return 1; }"));
         yield return ("async void node", Wrap("[Task] public static async void A() { await Task.Yield(); }"));
         yield return ("returns Task of Task", Wrap("[Task] public static Task<Task<int>> A() => Task.FromResult(Task.FromResult(1));\n[Task] public static int B(Task<int> a) => 1;"));

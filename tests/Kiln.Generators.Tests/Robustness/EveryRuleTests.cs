@@ -24,7 +24,7 @@ public class EveryRuleTests(ITestOutputHelper output)
         string[] rules =
         {
             "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010",
-            "KILN011", "KILN012", "KILN017", "KILN018", "KILN019",
+            "KILN011", "KILN012", "KILN014", "KILN015", "KILN017", "KILN018", "KILN019",
             "KILN101", "KILN102", "KILN103", "KILN104", "KILN105", "KILN106", "KILN107",
         };
 
