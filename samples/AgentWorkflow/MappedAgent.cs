@@ -10,6 +10,7 @@ namespace AgentWorkflow;
 /// The same agent with a plan it writes itself: the planner returns queries, the searches are a <c>[Map]</c> over
 /// them (at most four at once), and the search tool is flaky, so each search has <c>Retries</c> and a
 /// <c>TimeoutMs</c> per attempt. A failing search cancels the others and fails the run only once its retries are spent.
+/// A fact-check runs only when the sources disagree (<c>[When]</c>); the answer takes it as <c>Optional&lt;string&gt;</c>.
 /// </summary>
 [Pipeline]
 public static partial class MappedResearchAgent
@@ -25,11 +26,30 @@ public static partial class MappedResearchAgent
     public static Task<Page> Search(string plan, [Index] int i, FaultInjector faults, CancellationToken ct) =>
         faults.CallAsync(i, plan, ct);
 
+    /// <summary>Whether the pages disagree: the condition of the fact-check.</summary>
+    [Task]
+    public static bool Disputed(Page[] search) => search.Select(p => p.Text).Distinct().Count() > 1;
+
+    /// <summary>A model call that settles a disagreement; it runs only when the sources disagree.</summary>
+    [Task(Cost = Latency.FactCheck), When(nameof(Disputed))]
+    public static async Task<string> FactCheck(Page[] search, CancellationToken ct)
+    {
+        await Task.Delay(Latency.FactCheck, ct).ConfigureAwait(false);
+        var claims = search.GroupBy(p => p.Text).OrderByDescending(g => g.Count()).ToList();
+        return $"fact-check: {claims[0].Count()} of {search.Length} sources agree that {claims[0].Key}";
+    }
+
+    /// <summary>Writes the answer; <paramref name="factCheck"/> is <c>None</c> when the fact-check was skipped.</summary>
     [Task(Cost = Latency.Draft)]
-    public static async Task<Answer> Compose(string question, Page[] search, CancellationToken ct)
+    public static async Task<Answer> Compose(string question, Page[] search, Optional<string> factCheck, CancellationToken ct)
     {
         await Task.Delay(Latency.Draft, ct).ConfigureAwait(false);
         string text = $"Q: {question}\nA: {search.Length} sources read; " + string.Join("; ", search.Select(p => p.Text).Distinct().Take(2));
+        if (factCheck.HasValue)
+        {
+            text += $"\n   ({factCheck.Value})";
+        }
+
         return new Answer(text, search.Select(p => p.Url).ToList());
     }
 }
@@ -39,7 +59,7 @@ public static partial class MappedResearchAgent
 /// <c>TimeoutMs</c> (and give up when their token is cancelled, as a well-behaved HTTP client does). Seeded, so a run
 /// is repeatable.
 /// </summary>
-public sealed class FaultInjector(double failureRate, int seed)
+public sealed class FaultInjector(double failureRate, int seed, bool newsDisagrees = true)
 {
     private readonly Random _random = new(seed);
     private int _calls;
@@ -76,6 +96,9 @@ public sealed class FaultInjector(double failureRate, int seed)
 
         await Task.Delay(Latency.SearchAndFetch, ct).ConfigureAwait(false);
         string source = query[..query.IndexOf(':')];
-        return new Page($"https://{source}.example/{item}", "sodium-ion costs less per kWh than LFP at grid scale");
+        string claim = newsDisagrees && source == "news"
+            ? "sodium-ion's cycle life is disputed"
+            : "sodium-ion costs less per kWh than LFP at grid scale";
+        return new Page($"https://{source}.example/{item}", claim);
     }
 }

@@ -57,8 +57,9 @@ public static class Program
         Console.WriteLine($"== Mapped plan: {graph}");
         Console.WriteLine($"  critical path: {string.Join(" → ", graph.CriticalPath)}");
 
-        // Six queries, four at once: two rounds of search-and-fetch when nothing fails.
-        int floor = Latency.Plan + (2 * Latency.SearchAndFetch) + Latency.Draft;
+        // Six queries, four at once: two rounds of search-and-fetch when nothing fails; the news disagrees, so the
+        // fact-check runs before the answer.
+        int floor = Latency.Plan + (2 * Latency.SearchAndFetch) + Latency.FactCheck + Latency.Draft;
         var options = new KilnOptions { RetryDelay = TimeSpan.FromMilliseconds(50) };
 
         // A first run compiles the code paths the measured runs take.
@@ -82,6 +83,52 @@ public static class Program
         if (faultyAnswer.Text != answer.Text)
         {
             throw new InvalidOperationException("The run with faults produced a different answer.");
+        }
+
+        // Sources that agree: the condition is false and the fact-check is skipped, its latency saved.
+        var skips = new SkipCounter();
+        var agreeing = new FaultInjector(failureRate: 0, seed: 1, newsDisagrees: false);
+        clock.Restart();
+        Answer agreed = await MappedResearchAgent.RunAsync(Question, agreeing, new KilnOptions { Progress = skips });
+        TimeSpan agreedTime = clock.Elapsed;
+        int agreedFloor = floor - Latency.FactCheck;
+        Console.WriteLine("== When the sources agree");
+        Console.WriteLine(agreed.Text);
+        Console.WriteLine($"  skipped: {string.Join(", ", skips.Skipped)}");
+        Console.WriteLine($"  latency                   {agreedTime.TotalMilliseconds,7:F0} ms   (floor {agreedFloor} ms + "
+            + $"{agreedTime.TotalMilliseconds - agreedFloor:F0} ms)");
+        if (!skips.Skipped.Contains(nameof(MappedResearchAgent.FactCheck)) || agreed.Text.Contains("fact-check", StringComparison.Ordinal)
+            || !answer.Text.Contains("fact-check", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The fact-check ran when the sources agreed, or was skipped when they did not.");
+        }
+    }
+
+    // Progress reports arrive on the reporting thread, so a plain list under a lock sees every skip before RunAsync returns.
+    private sealed class SkipCounter : IProgress<PipelineProgress>
+    {
+        private readonly System.Collections.Generic.List<string> _skipped = new();
+
+        public System.Collections.Generic.IReadOnlyList<string> Skipped
+        {
+            get
+            {
+                lock (_skipped)
+                {
+                    return _skipped.ToArray();
+                }
+            }
+        }
+
+        public void Report(PipelineProgress value)
+        {
+            if (value.Skipped)
+            {
+                lock (_skipped)
+                {
+                    _skipped.Add(value.Node);
+                }
+            }
         }
     }
 

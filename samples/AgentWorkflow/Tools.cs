@@ -44,6 +44,7 @@ public static class Latency
     public const int Plan = 150;
     public const int SearchAndFetch = 300;
     public const int SearchTimeout = 600;
+    public const int FactCheck = 250;
 
     /// <summary>Latency by node name, to add up the critical path the generator reports.</summary>
     public static IReadOnlyDictionary<string, int> ByNode { get; } = new Dictionary<string, int>
