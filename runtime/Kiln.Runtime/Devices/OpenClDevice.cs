@@ -301,6 +301,8 @@ namespace Kiln.Execution
         /// <summary>A built program and its kernels, or the build failure to rethrow (a source that fails once fails always).</summary>
         private sealed class Program
         {
+            private const int MaxBuildAttempts = 3;
+
             private readonly Dictionary<string, OpenClHandle> _kernels = new(StringComparer.Ordinal);
             private OpenClHandle? _program;
             private DeviceException? _failure;
@@ -323,9 +325,21 @@ namespace Kiln.Execution
                 byte[] options = Encoding.ASCII.GetBytes("-cl-fp32-correctly-rounded-divide-sqrt\0");
                 IntPtr id = device._device;
                 int code;
-                fixed (byte* optionText = options)
+                for (int attempt = 1; ; attempt++)
                 {
-                    code = OpenCl.BuildProgram(handle, 1, &id, optionText, IntPtr.Zero, IntPtr.Zero);
+                    fixed (byte* optionText = options)
+                    {
+                        code = OpenCl.BuildProgram(handle, 1, &id, optionText, IntPtr.Zero, IntPtr.Zero);
+                    }
+
+                    // PoCL's kernel cache races on its own temporary files when kernels compile at once (threads or
+                    // processes): "unable to rename temporary ... No such file or directory" fails a valid source now
+                    // and then. That failure, and only that one, is transient: build again.
+                    if (code == 0 || attempt == MaxBuildAttempts
+                        || !BuildLog(handle, id).Contains("unable to rename temporary", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
                 }
 
                 if (code != 0)
