@@ -21,6 +21,7 @@ public class DurableTypeTests
     [InlineData("Twice", "several public constructors")]
     [InlineData("Hidden", "constructor's parameter 'secret' matches no public property")]
     [InlineData("Holder", "property 'Callback' is 'System.Action', a delegate")]
+    [InlineData("Retired", "its property 'Old' is marked [Obsolete] as an error")]
     public async Task An_output_that_cannot_be_stored_is_reported_at_the_node_with_the_reason(string type, string reason)
     {
         ImmutableDiagnostics diagnostics = await KilnVerifier.AnalyzeAsync(Sources.Usings + Types + $$"""
@@ -86,6 +87,7 @@ public class DurableTypeTests
         public sealed class Twice { public Twice(int a) { A = a; } public Twice(string b) { A = b.Length; } public int A { get; } }
         public sealed class Hidden { public Hidden(int secret) { } public int Shown { get; set; } }
         public sealed class Holder { public System.Action Callback { get; set; } = () => { }; }
+        public sealed class Retired { [System.Obsolete("gone", true)] public int Old { get; set; } }
 
         """;
 }

@@ -189,25 +189,22 @@ namespace Kiln.Generators.Emit
 
         private static void EmitPropertyInfos(IndentedWriter writer, JsonTypeSpec type)
         {
-            EquatableArray<JsonMemberSpec> members = type.Members;
+            writer.Line("    PropertyMetadataInitializer = _ => new " + Metadata + ".JsonPropertyInfo[]");
+            writer.Line("    {");
+            foreach (JsonMemberSpec member in type.Members)
             {
-                writer.Line("    PropertyMetadataInitializer = _ => new " + Metadata + ".JsonPropertyInfo[]");
-                writer.Line("    {");
-                foreach (JsonMemberSpec member in members)
-                {
-                    writer.Line($"        {Services}.CreatePropertyInfo<{member.Type}>(options, new {Metadata}.JsonPropertyInfoValues<{member.Type}>");
-                    writer.Line("        {");
-                    writer.Line("            IsProperty = true,");
-                    writer.Line("            IsPublic = true,");
-                    writer.Line($"            DeclaringType = typeof({type.Type}),");
-                    writer.Line($"            Getter = static obj => (({type.Type})obj).{Identifier(member.Name)},");
-                    writer.Line($"            PropertyName = {Literal(member.Name)},");
-                    writer.Line($"            JsonPropertyName = {(member.JsonName == member.Name ? "null" : Literal(member.JsonName))},");
-                    writer.Line("        }),");
-                }
-
-                writer.Line("    },");
+                writer.Line($"        {Services}.CreatePropertyInfo<{member.Type}>(options, new {Metadata}.JsonPropertyInfoValues<{member.Type}>");
+                writer.Line("        {");
+                writer.Line("            IsProperty = true,");
+                writer.Line("            IsPublic = true,");
+                writer.Line($"            DeclaringType = typeof({type.Type}),");
+                writer.Line($"            Getter = static obj => (({type.Type})obj).{Identifier(member.Name)},");
+                writer.Line($"            PropertyName = {Literal(member.Name)},");
+                writer.Line($"            JsonPropertyName = {(member.JsonName == member.Name ? "null" : Literal(member.JsonName))},");
+                writer.Line("        }),");
             }
+
+            writer.Line("    },");
         }
     }
 }

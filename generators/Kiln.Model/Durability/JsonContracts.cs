@@ -193,6 +193,13 @@ namespace Kiln.Model
                 return reason;
             }
 
+            // Generated code names the type, its properties and its constructor: an [Obsolete(..., true)] one would be
+            // a CS0619 error there, which would hide every KILN error.
+            if (IsObsoleteError(type))
+            {
+                return "marked [Obsolete] as an error, so generated code cannot name it";
+            }
+
             if (type.SpecialType != SpecialType.None && SpecialConverters.TryGetValue(type.SpecialType, out string? special))
             {
                 return Keep(added, Leaf(name, JsonTypeKind.Value, special, type));
@@ -293,6 +300,16 @@ namespace Kiln.Model
             if (constructorProblem is not null)
             {
                 return constructorProblem;
+            }
+
+            if (constructor is not null && IsObsoleteError(constructor))
+            {
+                return "its constructor is marked [Obsolete] as an error, so generated code cannot call it";
+            }
+
+            if (properties.FirstOrDefault(IsObsoleteError) is { } obsolete)
+            {
+                return $"its property '{obsolete.Name}' is marked [Obsolete] as an error, so generated code cannot read it";
             }
 
             var members = new List<JsonMemberSpec>();
@@ -482,6 +499,10 @@ namespace Kiln.Model
 
             return null;
         }
+
+        private static bool IsObsoleteError(ISymbol symbol) =>
+            symbol.GetAttributes().Any(a => a.AttributeClass is { Name: "ObsoleteAttribute", ContainingNamespace.Name: "System" }
+                && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
 
         private static bool IsDictionaryKey(ITypeSymbol key) =>
             key.TypeKind == TypeKind.Enum
