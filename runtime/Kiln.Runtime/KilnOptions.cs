@@ -63,6 +63,20 @@ namespace Kiln
         /// </summary>
         public Func<string, Polly.ResiliencePipeline?>? Resilience { get; set; }
 
+        /// <summary>
+        /// Where a durable run (<c>[Pipeline(Durable = true)]</c>) keeps its inputs and the outputs of its finished nodes.
+        /// Set it with <see cref="RunId"/>: each node's output (each map item's) is written as it completes, and a later run
+        /// with the same run id, in any process, restores them instead of running their nodes again. Null: nothing is
+        /// stored.
+        /// </summary>
+        public IRunStore? Store { get; set; }
+
+        /// <summary>
+        /// Identifies a durable run in <see cref="Store"/>: a run with the id of a stored one resumes it (and must have the
+        /// same inputs). Required when <see cref="Store"/> is set.
+        /// </summary>
+        public string? RunId { get; set; }
+
         internal static KilnOptions Default { get; } = new();
     }
 

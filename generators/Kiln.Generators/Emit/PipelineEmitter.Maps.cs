@@ -21,7 +21,7 @@ namespace Kiln.Generators.Emit
             if (wrapped.IsMap)
             {
                 return $"{MapField(node)}.RunAsync<{Run}, {wrapped.ItemType}, {wrapped.CallOutput}>(Options, this, {NodeField(wrapped.Items)}, "
-                    + $"static (run, item, index, token) => run.{AttemptMethod(node)}(item, index, token), Token)";
+                    + $"static (run, item, index, token) => run.{AttemptMethod(node)}(item, index, token), Token{MapCheckpointArgument(invocation, wrapped)})";
             }
 
             return $"{AttemptsField(node)}.RunAsync<{Run}, {wrapped.CallOutput}>(Options, this, "

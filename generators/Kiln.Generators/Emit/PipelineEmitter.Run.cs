@@ -46,6 +46,7 @@ namespace Kiln.Generators.Emit
             }
 
             EmitSkipFields(writer, plan);
+            EmitDurableMembers(writer, plan);
 
             writer.Line();
             string parameters = string.Join(", ", pipeline.Bound.Inputs.Select(i => i.Type + " " + Identifier(i.Name)));

@@ -93,9 +93,10 @@ namespace Kiln.Generators.Emit
         /// </summary>
         private static string? InlineUnit(LoweredPlan plan, int unit)
         {
+            // A durable pipeline's units need their bypass gate and checkpoint writes (PipelineEmitter.Durable.cs).
             Schedule schedule = plan.Schedule!;
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
-            if (vertices.Count != 1 || schedule.Vertices[vertices[0]] is not TaskVertex task || plan.Invocations[task.Node].IsAsync)
+            if (IsDurable(plan) || vertices.Count != 1 || schedule.Vertices[vertices[0]] is not TaskVertex task || plan.Invocations[task.Node].IsAsync)
             {
                 return null;
             }
@@ -157,6 +158,11 @@ namespace Kiln.Generators.Emit
                         : "await pending.ConfigureAwait(false);");
                     if (task is not null)
                     {
+                        if (CheckpointStatement(plan, task) is { } checkpoint)
+                        {
+                            writer.Line(checkpoint);
+                        }
+
                         writer.Line($"if (observed) NodeFinished({task.Node});");
                     }
 
@@ -189,6 +195,7 @@ namespace Kiln.Generators.Emit
                 writer.Line($"at = {vertex.FirstNode};");
             }
 
+            bool bypassable = OpenBypassGate(writer, plan, vertex);
             bool gated = OpenSkipGate(writer, plan, vertex);
             switch (vertex)
             {
@@ -212,6 +219,11 @@ namespace Kiln.Generators.Emit
             }
 
             if (gated)
+            {
+                writer.Close();
+            }
+
+            if (bypassable)
             {
                 writer.Close();
             }
@@ -250,6 +262,11 @@ namespace Kiln.Generators.Emit
             else
             {
                 writer.Line(SyncTaskStatement(plan, invocation));
+            }
+
+            if (CheckpointStatement(plan, invocation) is { } checkpoint)
+            {
+                writer.Line(checkpoint);
             }
 
             writer.Line($"if (observed) NodeFinished({node});");

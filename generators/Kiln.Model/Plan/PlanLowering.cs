@@ -39,7 +39,7 @@ namespace Kiln.Model
                     node.Shape,
                     node.ReturnType,
                     node.HasOutput ? n : -1,
-                    PolicyOf(node)));
+                    PolicyOf(node, spec.Durable)));
             }
 
             // Stages get the run's token on their pipe ends even when they take none, so a failure stops them all; maps and
@@ -64,10 +64,12 @@ namespace Kiln.Model
                 : new InvocationArgument(SourceOf(node, parameter), producer, parameter.Name, parameter.Type);
         }
 
-        private static NodePolicy PolicyOf(NodeSpec node)
+        // A durable pipeline checkpoints its tasks and maps; fusion groups and stage groups re-run as a whole when needed.
+        private static NodePolicy PolicyOf(NodeSpec node, bool durable)
         {
             bool attempts = HasAttemptPolicy(node);
-            if (!attempts && node.Condition is null)
+            bool checkpoint = durable && node.Kind is NodeKindSpec.Task or NodeKindSpec.Map;
+            if (!attempts && node.Condition is null && !checkpoint)
             {
                 return NodePolicy.None;
             }
@@ -76,7 +78,8 @@ namespace Kiln.Model
                 attempts ? node.Retries : 0,
                 attempts ? node.TimeoutMs : 0,
                 node.Condition?.Node ?? -1,
-                node.Condition?.RunsWhen ?? true);
+                node.Condition?.RunsWhen ?? true,
+                checkpoint);
         }
 
         private static bool HasAttemptPolicy(NodeSpec node) =>

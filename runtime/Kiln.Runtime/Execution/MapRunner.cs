@@ -59,12 +59,15 @@ namespace Kiln.Execution
         /// <param name="items">The collection.</param>
         /// <param name="call">One item's call (one attempt of it): state, item, index, the attempt's token.</param>
         /// <param name="runToken">The run's token.</param>
+        /// <param name="checkpoint">In a durable run, the map's stored items (restored instead of run) and where each
+        /// completed item is written; null otherwise.</param>
         public ValueTask<TOut[]> RunAsync<TState, TItem, TOut>(
             KilnOptions options,
             TState state,
             IReadOnlyList<TItem> items,
             Func<TState, TItem, int, CancellationToken, ValueTask<TOut>> call,
-            CancellationToken runToken)
+            CancellationToken runToken,
+            MapItems<TOut>? checkpoint = null)
         {
             ArgumentNullException.ThrowIfNull(options);
             ArgumentNullException.ThrowIfNull(call);
@@ -81,7 +84,7 @@ namespace Kiln.Execution
 
             runToken.ThrowIfCancellationRequested();
             NodeAttempts? attempts = _hasPolicy || options.Resilience is not null ? _attempts : null;
-            var map = new Map<TState, TItem, TOut>(options, state, items, count, call, attempts, Math.Min(_maxConcurrency, count), runToken);
+            var map = new Map<TState, TItem, TOut>(options, state, items, count, call, attempts, Math.Min(_maxConcurrency, count), runToken, checkpoint);
             return map.Start();
         }
 
@@ -133,6 +136,7 @@ namespace Kiln.Execution
             private readonly CancellationToken _runToken;
             private readonly CancellationTokenSource _cancellation;
             private readonly TOut[] _results;
+            private readonly MapItems<TOut>? _checkpoint;
             private readonly TaskCompletionSource<TOut[]> _completion = new();
             private int _next;
             private int _started = 1;
@@ -148,8 +152,10 @@ namespace Kiln.Execution
                 Func<TState, TItem, int, CancellationToken, ValueTask<TOut>> call,
                 NodeAttempts? attempts,
                 int maxWorkers,
-                CancellationToken runToken)
+                CancellationToken runToken,
+                MapItems<TOut>? checkpoint)
             {
+                _checkpoint = checkpoint;
                 _options = options;
                 _state = state;
                 _items = items;
@@ -198,9 +204,17 @@ namespace Kiln.Execution
                         bool synchronous;
                         try
                         {
+                            // An item a previous run of a durable pipeline completed is read back, never run again.
+                            if (_checkpoint is not null && _checkpoint.TryRestore(item, out value))
+                            {
+                                _results[item] = value;
+                                continue;
+                            }
+
                             ValueTask<TOut> pending = CallAsync(item, token);
                             synchronous = pending.IsCompleted;
                             value = await pending.ConfigureAwait(false);
+                            _checkpoint?.Store(item, value);
                         }
                         catch (Exception exception)
                         {

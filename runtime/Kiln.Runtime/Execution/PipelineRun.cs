@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,6 +20,9 @@ namespace Kiln.Execution
         private const int Running = 0;
         private const int StoppedByFailure = 1;
         private const int StoppedByCancellation = 2;
+
+        // _failedNode of a run stopped by its store failing a write: no node is to blame.
+        private const int NoNode = int.MaxValue;
 
         // The most ready units one worker claims at once: guided self-scheduling already shrinks claims as the list
         // drains, so this only bounds how much one worker can hold back from the others.
@@ -49,6 +53,8 @@ namespace Kiln.Execution
         private CancellationTokenSource? _runCancellation;
         private RunObserver? _observer;
         private DeviceSession? _device;
+        private RunCheckpoint? _checkpoint;
+        private bool[]? _bypass;
 
         /// <summary>Creates the run for <paramref name="plan"/>.</summary>
         /// <param name="plan">The generated plan.</param>
@@ -139,6 +145,125 @@ namespace Kiln.Execution
         /// <param name="attempt">The attempt.</param>
         /// <param name="error">What it threw, or null when it succeeded.</param>
         protected void AttemptFinished(AttemptSpan attempt, Exception? error) => _observer?.AttemptFinished(attempt, error);
+
+        /// <summary>Reports that a node's output was restored from the run's store (or is not needed by what is left to run).</summary>
+        /// <param name="node">The node index.</param>
+        protected void NodeRestored(int node) => _observer?.NodeRestored(node);
+
+        /// <summary>Whether this run writes its outputs to a store (a durable pipeline run with <see cref="KilnOptions.Store"/>).</summary>
+        protected bool Checkpointing => _checkpoint is not null;
+
+        /// <summary>Whether a resumed run does not run <paramref name="node"/>: it was restored or nothing left needs it.</summary>
+        /// <param name="node">The node index.</param>
+        /// <returns>True to bypass the node.</returns>
+        protected bool Bypassed(int node) => _bypass is { } bypass && bypass[node];
+
+        /// <summary>Queues a node's serialized output for the store; dependents do not wait for the write.</summary>
+        /// <param name="node">The node index.</param>
+        /// <param name="data">The output (empty for a node without one); not changed afterwards.</param>
+        protected void Checkpoint(int node, byte[] data) => _checkpoint?.Write(node, StoredValue.WholeNode, data);
+
+        /// <summary>The per-item checkpoint of a map node, or null when the run stores nothing.</summary>
+        /// <typeparam name="T">One item's output.</typeparam>
+        /// <param name="node">The node index.</param>
+        /// <param name="write">Serializes an item's output.</param>
+        /// <param name="read">Reads a stored item's output back.</param>
+        /// <returns>The checkpoint, or null.</returns>
+        protected MapItems<T>? MapCheckpoint<T>(int node, Func<T, byte[]> write, Func<ReadOnlyMemory<byte>, T> read) =>
+            _checkpoint?.ForMap(node, write, read);
+
+        /// <summary>The resume plan of a durable pipeline; null (the default) for a pipeline that is not durable.</summary>
+        protected virtual DurablePlan? Durable => null;
+
+        /// <summary>The run's inputs, serialized, to identify a stored run. Generated for durable pipelines.</summary>
+        /// <returns>The inputs' bytes.</returns>
+        protected virtual byte[] SerializeInputs() => Array.Empty<byte>();
+
+        /// <summary>Puts a stored output back into its node's field. Generated for durable pipelines.</summary>
+        /// <param name="node">The node index.</param>
+        /// <param name="data">The stored output (empty for a node without one, or for a map whose items hold it).</param>
+        /// <param name="items">A map's stored items by index, or null.</param>
+        protected virtual void Restore(int node, ReadOnlyMemory<byte> data, IReadOnlyDictionary<int, ReadOnlyMemory<byte>>? items)
+        {
+        }
+
+        /// <summary>A completed map's output, read back from its stored items.</summary>
+        /// <typeparam name="T">One item's output.</typeparam>
+        /// <param name="items">The stored items by index: 0 to count - 1, each once.</param>
+        /// <param name="read">Reads one item.</param>
+        /// <returns>The outputs in item order.</returns>
+        /// <exception cref="System.IO.InvalidDataException">An item is missing.</exception>
+        protected static T[] RestoreItems<T>(IReadOnlyDictionary<int, ReadOnlyMemory<byte>>? items, Func<ReadOnlyMemory<byte>, T> read)
+        {
+            ArgumentNullException.ThrowIfNull(read);
+            if (items is null || items.Count == 0)
+            {
+                return Array.Empty<T>();
+            }
+
+            var values = new T[items.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!items.TryGetValue(i, out ReadOnlyMemory<byte> data))
+                {
+                    throw new System.IO.InvalidDataException($"the map completed with {values.Length} items but item {i} is missing");
+                }
+
+                values[i] = read(data);
+            }
+
+            return values;
+        }
+
+        /// <summary>Joins serialized inputs into one header value, each prefixed by its length.</summary>
+        /// <param name="inputs">Each input's bytes.</param>
+        /// <returns>The joined bytes.</returns>
+        protected static byte[] JoinInputs(params byte[][] inputs)
+        {
+            ArgumentNullException.ThrowIfNull(inputs);
+            int length = 0;
+            foreach (byte[] input in inputs)
+            {
+                length += 4 + input.Length;
+            }
+
+            var joined = new byte[length];
+            int at = 0;
+            foreach (byte[] input in inputs)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(joined.AsSpan(at), input.Length);
+                input.CopyTo(joined, at + 4);
+                at += 4 + input.Length;
+            }
+
+            return joined;
+        }
+
+        /// <summary>
+        /// Opens a durable run's store before it starts: its header is written or checked, its stored values restored,
+        /// the nodes it need not run worked out.
+        /// </summary>
+        private protected async Task<RunCheckpoint> OpenCheckpointAsync(KilnOptions options, CancellationToken cancellationToken)
+        {
+            DurablePlan durable = Durable ?? throw new InvalidOperationException(
+                $"Pipeline '{_plan.Name}' is not durable, so it cannot run with KilnOptions.Store or RunId: mark it [Pipeline(Durable = true)].");
+            RunCheckpoint checkpoint = await RunCheckpoint.OpenAsync(
+                _plan, durable, options, SerializeInputs(), Restore, FailFromStore, cancellationToken).ConfigureAwait(false);
+            _checkpoint = checkpoint;
+            _bypass = checkpoint.Bypass;
+            return checkpoint;
+        }
+
+        // The store failed a write: the run stops and fails with the store's error.
+        private void FailFromStore(Exception exception)
+        {
+            if (Interlocked.CompareExchange(ref _failedNode, NoNode, -1) == -1)
+            {
+                _failure = exception;
+                Interlocked.CompareExchange(ref _state, StoppedByFailure, Running);
+                CancelNodes();
+            }
+        }
 
         private protected void Start(KilnOptions? options, CancellationToken cancellationToken)
         {
@@ -495,7 +620,11 @@ namespace Kiln.Execution
             // Device memory goes first, so a failure to free it is part of what the run reports.
             Exception? releaseError = _device?.Release();
             Exception? error = null;
-            if (state == StoppedByFailure)
+            if (state == StoppedByFailure && _failedNode == NoNode)
+            {
+                error = releaseError is null ? _failure! : new AggregateException(_failure!, releaseError);
+            }
+            else if (state == StoppedByFailure)
             {
                 string node = _plan.NodeNames[_failedNode];
                 error = releaseError is null
@@ -566,8 +695,43 @@ namespace Kiln.Execution
         /// <returns>A task that completes with the result when no node of the run is running any more.</returns>
         public Task<TResult> RunAsync(KilnOptions? options, CancellationToken cancellationToken)
         {
+            if (options is not null && (options.Store is not null || options.RunId is not null))
+            {
+                return RunDurableAsync(options, cancellationToken);
+            }
+
             Start(options, cancellationToken);
             return _completion.Task;
+        }
+
+        // A run with a store: opened (and restored) first, then run; whatever it wrote is flushed before it returns, also
+        // when it failed or was cancelled, so that a later run resumes from everything that completed.
+        private async Task<TResult> RunDurableAsync(KilnOptions options, CancellationToken cancellationToken)
+        {
+            RunCheckpoint checkpoint = await OpenCheckpointAsync(options, cancellationToken).ConfigureAwait(false);
+            Start(options, cancellationToken);
+            TResult result;
+            try
+            {
+                result = await _completion.Task.ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                Exception? writeError = await checkpoint.CompleteAsync().ConfigureAwait(false);
+                if (writeError is not null && !ReferenceEquals(writeError, error))
+                {
+                    throw new AggregateException(error, writeError);
+                }
+
+                throw;
+            }
+
+            if (await checkpoint.CompleteAsync().ConfigureAwait(false) is { } failure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+
+            return result;
         }
 
         /// <summary>Builds the result from the sinks' values once every node has finished.</summary>

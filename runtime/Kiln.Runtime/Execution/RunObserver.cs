@@ -98,9 +98,17 @@ namespace Kiln.Execution
         }
 
         /// <summary>A skipped node: an instant in the trace, a zero-length activity tagged <c>kiln.skipped</c>, and progress.</summary>
-        public void NodeSkipped(int node)
+        public void NodeSkipped(int node) => NodeInstant(node, restored: false);
+
+        /// <summary>
+        /// A node restored from the run's store (or not needed by what remains to run): an instant in the trace, a
+        /// zero-length activity tagged <c>kiln.restored</c>, and progress.
+        /// </summary>
+        public void NodeRestored(int node) => NodeInstant(node, restored: true);
+
+        private void NodeInstant(int node, bool restored)
         {
-            _trace?.NodeSkipped(node);
+            _trace?.NodeInstant(node, restored ? "restored" : "skipped");
             if (_nodeActivities is not null && _runActivity is not null)
             {
                 Activity? previous = Activity.Current;
@@ -109,7 +117,7 @@ namespace Kiln.Execution
                 {
                     activity.SetTag("kiln.pipeline", _plan.Name);
                     activity.SetTag("kiln.node", _plan.NodeNames[node]);
-                    activity.SetTag("kiln.skipped", true);
+                    activity.SetTag(restored ? "kiln.restored" : "kiln.skipped", true);
                     activity.Stop();
                 }
 
@@ -117,7 +125,7 @@ namespace Kiln.Execution
             }
 
             int completed = Interlocked.Increment(ref _completed);
-            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: true));
+            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: !restored, Restored: restored));
         }
 
         public void NodeFailed(int node, Exception exception)

@@ -20,7 +20,8 @@ namespace Kiln.Execution
         private readonly long[] _ends;
         private readonly int[] _threads;
         private readonly bool[] _failed;
-        private readonly bool[] _skipped;
+        // Per node, the status of a node that never started ("skipped", "restored"), or null.
+        private readonly string?[] _instants;
         private readonly System.Collections.Concurrent.ConcurrentQueue<DeviceRecord> _deviceEvents = new();
         private readonly System.Collections.Concurrent.ConcurrentQueue<AttemptRecord> _attempts = new();
         private long _runStart;
@@ -35,7 +36,7 @@ namespace Kiln.Execution
             _ends = new long[count];
             _threads = new int[count];
             _failed = new bool[count];
-            _skipped = new bool[count];
+            _instants = new string?[count];
         }
 
         public void UseDevice(string device) => _device = device;
@@ -62,11 +63,14 @@ namespace Kiln.Execution
             Volatile.Write(ref _ends[node], Stopwatch.GetTimestamp());
         }
 
-        /// <summary>A node a condition skipped: it never starts, so it is recorded as an instant.</summary>
-        public void NodeSkipped(int node)
+        /// <summary>
+        /// A node that never starts, recorded as an instant: <paramref name="status"/> is "skipped" (a condition skipped it)
+        /// or "restored" (its output was read from the run's store).
+        /// </summary>
+        public void NodeInstant(int node, string status)
         {
             _threads[node] = Environment.CurrentManagedThreadId;
-            _skipped[node] = true;
+            _instants[node] = status;
             Volatile.Write(ref _starts[node], Stopwatch.GetTimestamp());
         }
 
@@ -140,9 +144,9 @@ namespace Kiln.Execution
                     continue;
                 }
 
-                if (_skipped[node])
+                if (_instants[node] is { } status)
                 {
-                    WriteSkipped(json, node, start);
+                    WriteInstant(json, node, start, status);
                     continue;
                 }
 
@@ -164,8 +168,8 @@ namespace Kiln.Execution
             }
         }
 
-        // An instant ("i") event, scoped to its thread: the node was skipped where its predecessor finished.
-        private void WriteSkipped(Utf8JsonWriter json, int node, long at)
+        // An instant ("i") event, scoped to its thread: the node was skipped (or restored) where its predecessor finished.
+        private void WriteInstant(Utf8JsonWriter json, int node, long at, string status)
         {
             json.WriteStartObject();
             json.WriteString("name", _plan.NodeNames[node]);
@@ -177,7 +181,7 @@ namespace Kiln.Execution
             json.WriteNumber("ts", Microseconds(at));
             json.WriteStartObject("args");
             json.WriteString("kind", _plan.KindOf(node).ToString());
-            json.WriteString("status", "skipped");
+            json.WriteString("status", status);
             json.WriteEndObject();
             json.WriteEndObject();
         }

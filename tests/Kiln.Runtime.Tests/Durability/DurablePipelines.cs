@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+
+namespace Kiln.Runtime.Tests.Durability;
+
+/// <summary>One parsed document of <see cref="DurableIngest"/>.</summary>
+public sealed record Doc(string Name, int Words, double Score);
+
+/// <summary>What <see cref="DurableIngest"/> returns besides its alert.</summary>
+public sealed record Summary(int Documents, long Words, string Longest);
+
+/// <summary>
+/// Which node ran how often in which test run (keyed by the pipeline input <c>key</c>, so tests run in parallel), and
+/// where a run must fail: the stand-in for a crash that a test removes before resuming.
+/// </summary>
+public static class Ledger
+{
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<string>> s_ran = new();
+    private static readonly ConcurrentDictionary<string, string> s_failAt = new();
+
+    public static void Ran(string key, string node)
+    {
+        s_ran.GetOrAdd(key, _ => new ConcurrentQueue<string>()).Enqueue(node);
+        if (s_failAt.TryGetValue(key, out string? fail) && fail == node)
+        {
+            throw new InvalidOperationException($"injected failure at {node}");
+        }
+    }
+
+    public static IReadOnlyList<string> RanIn(string key) => s_ran.TryGetValue(key, out var ran) ? ran.ToList() : new List<string>();
+
+    public static void FailAt(string key, string? node)
+    {
+        if (node is null)
+        {
+            s_failAt.TryRemove(key, out _);
+        }
+        else
+        {
+            s_failAt[key] = node;
+        }
+    }
+}
+
+/// <summary>A durable pipeline with a task, a map, an async task, a void task, a condition and a skippable sink.</summary>
+[Pipeline(Durable = true)]
+public static partial class DurableIngest
+{
+    [Task]
+    public static int[] Sizes(string key, int count)
+    {
+        Ledger.Ran(key, nameof(Sizes));
+        return Enumerable.Range(1, count).Select(i => (i * 37 % 23) + 1).ToArray();
+    }
+
+    [Map(MaxConcurrency = 3)]
+    public static Doc Parse(int sizes, [Index] int index, string key)
+    {
+        Ledger.Ran(key, $"Parse[{index}]");
+        return new Doc($"doc{index}", sizes * 7, sizes / 3.0);
+    }
+
+    [Task]
+    public static async Task<long> Total(Doc[] parse, string key)
+    {
+        await Task.Yield();
+        Ledger.Ran(key, nameof(Total));
+        return parse.Sum(d => (long)d.Words);
+    }
+
+    [Task]
+    public static Summary Summarize(Doc[] parse, long total, string key)
+    {
+        Ledger.Ran(key, nameof(Summarize));
+        return new Summary(parse.Length, total, parse.OrderByDescending(d => d.Words).ThenBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? "none");
+    }
+
+    [Task]
+    public static void Audit(long total, string key) => Ledger.Ran(key, nameof(Audit));
+
+    [Task]
+    public static bool Large(long total, int threshold) => total > threshold;
+
+    [Task, When(nameof(Large))]
+    public static string Alert(long total, string key)
+    {
+        Ledger.Ran(key, nameof(Alert));
+        return $"large batch: {total} words";
+    }
+}
+
+/// <summary>Not durable: a store is refused.</summary>
+[Pipeline]
+public static partial class NotDurable
+{
+    [Task] public static int Twice(int value) => value * 2;
+}
