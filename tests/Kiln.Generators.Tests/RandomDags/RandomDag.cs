@@ -94,10 +94,15 @@ public sealed record RandomDag(string ClassName, IReadOnlyList<DagNode> Nodes)
         return values;
     }
 
-    public string ToSource()
+    /// <summary>
+    /// The pipeline's source. A durable one (<paramref name="durable"/>) takes the log as a <c>string</c> key, which
+    /// <c>DurableLedger.Log</c> (<see cref="DurableLedgerSource"/>) resolves, since a delegate cannot be stored.
+    /// </summary>
+    public string ToSource(bool durable = false)
     {
         var text = new StringBuilder();
-        text.Append("[Pipeline]\npublic static partial class ").Append(ClassName).Append("\n{\n");
+        text.Append(durable ? "[Pipeline(Durable = true)]" : "[Pipeline]").Append("\npublic static partial class ").Append(ClassName).Append("\n{\n");
+        string log = durable ? "DurableLedger.Log(log, " : "log(";
         foreach (DagNode node in Nodes)
         {
             text.Append("    [Task");
@@ -126,7 +131,7 @@ public sealed record RandomDag(string ClassName, IReadOnlyList<DagNode> Nodes)
                 NodeShape.Void => "void",
                 _ => "async Task",
             };
-            var parameters = new List<string> { "Action<int, bool> log" };
+            var parameters = new List<string> { durable ? "string log" : "Action<int, bool> log" };
             for (int p = 0; p < node.Producers.Count; p++)
             {
                 int producer = node.Producers[p];
@@ -141,7 +146,7 @@ public sealed record RandomDag(string ClassName, IReadOnlyList<DagNode> Nodes)
             string arguments = string.Join(", ", node.Producers.Select((producer, p) => node.ProducerByFrom[p] ? $"from{producer}" : $"n{producer}"));
             string mix = $"Mixing.Mix({node.Constant}L, {(node.TakesSalt ? "salt" : "0L")}{(arguments.Length > 0 ? ", " + arguments : string.Empty)})";
             text.Append(" public static ").Append(returns).Append(' ').Append(node.Name).Append('(').Append(string.Join(", ", parameters)).Append(")\n    {\n");
-            text.Append("        log(").Append(node.Index).Append(", true);\n");
+            text.Append("        ").Append(log).Append(node.Index).Append(", true);\n");
             if (node.Shape is NodeShape.TaskOfLong or NodeShape.Task)
             {
                 text.Append("        await Task.Yield();\n");
@@ -155,11 +160,11 @@ public sealed record RandomDag(string ClassName, IReadOnlyList<DagNode> Nodes)
             if (node.HasOutput)
             {
                 text.Append("        long value = ").Append(mix).Append(";\n");
-                text.Append("        log(").Append(node.Index).Append(", false);\n        return value;\n");
+                text.Append("        ").Append(log).Append(node.Index).Append(", false);\n        return value;\n");
             }
             else
             {
-                text.Append("        log(").Append(node.Index).Append(", false);\n");
+                text.Append("        ").Append(log).Append(node.Index).Append(", false);\n");
             }
 
             text.Append("    }\n\n");
@@ -186,6 +191,16 @@ public static class Mixing
 
         return unchecked((long)hash);
     }
+
+    /// <summary>The log of durable random pipelines: a hook the test sets, called with the run's key.</summary>
+    public const string DurableLedgerSource = """
+        public static class DurableLedger
+        {
+            public static Action<string, int, bool>? Hook;
+
+            public static void Log(string key, int node, bool isStart) => Hook!(key, node, isStart);
+        }
+        """;
 
     public const string Source = """
         public static class Mixing
