@@ -8,6 +8,22 @@ using StackExchange.Redis;
 // The crash tests kill this process with SIGKILL at a random moment and then check that every committed value is there.
 // Usage: Kiln.Stores.CrashChild sqlite <path> <run id> <seed>
 //        Kiln.Stores.CrashChild redis <host:port> <run id> <seed>
+// or runs the durable pipeline CrashIngest with a store, printing "ran <node>" per node and "result <report>" at the end:
+//        Kiln.Stores.CrashChild pipeline sqlite|redis <path or host:port> <run id> <count> <seed>
+if (args[0] == "pipeline")
+{
+    ConnectionMultiplexer? pipelineRedis = args[1] == "redis" ? await ConnectionMultiplexer.ConnectAsync(args[2]) : null;
+    await using IRunStore pipelineStore = args[1] == "sqlite" ? new SqliteRunStore(args[2]) : new RedisRunStore(pipelineRedis!);
+    Kiln.Stores.CrashChild.CrashLog.Enabled = true;
+    Console.Out.WriteLine("started");
+    string report = await Kiln.Stores.CrashChild.CrashIngest.RunAsync(
+        int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture),
+        new KilnOptions { Store = pipelineStore, RunId = args[3] });
+    Console.Out.WriteLine("result " + report);
+    return;
+}
+
 string kind = args[0];
 string target = args[1];
 string runId = args[2];
