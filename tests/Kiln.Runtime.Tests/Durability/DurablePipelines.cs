@@ -98,3 +98,59 @@ public static partial class NotDurable
 {
     [Task] public static int Twice(int value) => value * 2;
 }
+
+/// <summary>
+/// A durable pipeline with a fusion group (a kernel and a reduction) and a group of stages: neither is stored, both run
+/// again as a whole when a node that must run reads them.
+/// </summary>
+[Pipeline(Durable = true)]
+public static partial class DurableMixed
+{
+    [Task]
+    public static float[] Samples(int count, string key)
+    {
+        Ledger.Ran(key, nameof(Samples));
+        return Enumerable.Range(0, count).Select(i => (i % 17) / 4f).ToArray();
+    }
+
+    [Kernel] public static float Square(float samples) => samples * samples;
+
+    [Reduce(Identity = 0)] public static float Energy(float acc, float square) => acc + square;
+
+    [Task]
+    public static byte[] Bytes(float energy, int count, string key)
+    {
+        Ledger.Ran(key, nameof(Bytes));
+        return Enumerable.Range(0, count * 8).Select(i => (byte)((i * 31) + (int)energy)).ToArray();
+    }
+
+    [Stage]
+    public static async Task<long> Sum(System.IO.Pipelines.PipeReader bytes)
+    {
+        long sum = 0;
+        while (true)
+        {
+            System.IO.Pipelines.ReadResult read = await bytes.ReadAsync();
+            foreach (ReadOnlyMemory<byte> segment in read.Buffer)
+            {
+                foreach (byte b in segment.Span)
+                {
+                    sum += b;
+                }
+            }
+
+            bytes.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return sum;
+            }
+        }
+    }
+
+    [Task]
+    public static string Report(long sum, float energy, string key)
+    {
+        Ledger.Ran(key, nameof(Report));
+        return $"{sum}:{energy:R}";
+    }
+}

@@ -264,6 +264,25 @@ public sealed class ResumeTests
         }
     }
 
+    [Fact]
+    public async Task Fusion_groups_and_stage_groups_run_again_as_a_whole_when_a_node_that_runs_reads_them()
+    {
+        string expected = await DurableMixed.RunAsync(300, NewKey());
+        await using var store = new InMemoryRunStore();
+        string key = NewKey();
+        var options = new KilnOptions { Store = store, RunId = key };
+        Ledger.FailAt(key, "Report");
+        await Assert.ThrowsAsync<PipelineException>(() => DurableMixed.RunAsync(300, key, options));
+        Ledger.FailAt(key, null);
+
+        Assert.Equal(expected, await DurableMixed.RunAsync(300, key, options));
+        Assert.Equal(new[] { "Samples", "Bytes", "Report", "Report" }, Ledger.RanIn(key));
+
+        // Completed: nothing runs, not even the groups.
+        Assert.Equal(expected, await DurableMixed.RunAsync(300, key, options));
+        Assert.Equal(4, Ledger.RanIn(key).Count);
+    }
+
     private sealed class SynchronousProgress(ConcurrentQueue<PipelineProgress> reports) : IProgress<PipelineProgress>
     {
         public void Report(PipelineProgress value) => reports.Enqueue(value);
