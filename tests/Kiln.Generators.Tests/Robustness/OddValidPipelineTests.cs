@@ -81,6 +81,45 @@ public class OddValidPipelineTests
         Assert.Equal(pipeline.Expected, result?.ToString());
     }
 
+    /// <summary>
+    /// The same pipelines marked durable: generated code still builds without an error or warning. Where every type can be
+    /// stored (no KILN016), a run with a store returns the plain result, and a second run with the same run id returns it
+    /// again from the store.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task An_odd_but_valid_pipeline_marked_durable_builds_cleanly_and_resumes_from_its_store(string name)
+    {
+        OddPipeline pipeline = Corpus.Single(c => c.Name == name);
+        string[] sources = pipeline.Sources.Select(s => s.Replace("[Pipeline]", "[Pipeline(Durable = true)]")).ToArray();
+        GeneratedCodeCheck check = GeneratedCodeCheck.Of(sources);
+
+        Assert.True(check.GeneratedProblems.Count == 0, check.Describe());
+        Assert.DoesNotContain(check.KilnIds, id => id is not ("KILN200" or "KILN016"));
+        if (check.KilnIds.Contains("KILN016"))
+        {
+            return;
+        }
+
+        Assert.True(check.Result.Errors.IsEmpty, string.Join("\n", check.Result.Errors));
+        Type type = KilnCompilation.Load(check.Result.Output).GetType(pipeline.Type, throwOnError: true)!;
+        if (type.ContainsGenericParameters)
+        {
+            type = type.MakeGenericType(type.GetGenericArguments().Select(_ => typeof(int)).ToArray());
+        }
+
+        MethodInfo runAsync = type.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        await using var store = new InMemoryRunStore();
+        var options = new KilnOptions { Store = store, RunId = "odd" };
+        for (int run = 0; run < 2; run++)
+        {
+            var task = (Task)runAsync.Invoke(null, pipeline.Inputs.Append(options).Append(CancellationToken.None).ToArray())!;
+            await task;
+            object? result = task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
+            Assert.Equal(pipeline.Expected, result?.ToString());
+        }
+    }
+
     [Fact]
     public void RunAsync_renames_its_own_parameters_around_inputs_that_take_their_names()
     {
