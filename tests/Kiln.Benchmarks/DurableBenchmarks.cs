@@ -23,6 +23,17 @@ public static partial class DurableMap
 
 public static class DurableWork
 {
+    /// <summary>About 50 µs of work: long enough that a node's write overlaps the next node.</summary>
+    public static int Spin(int value)
+    {
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 20_000;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+        }
+
+        return value + 1;
+    }
+
     private static int[]? s_items;
 
     public static int[] Items(int count)
@@ -87,6 +98,8 @@ public class DurableBenchmarks
         // One run of each before measuring, so the first write's setup is not in the numbers.
         DurableChain.RunAsync(Options()).GetAwaiter().GetResult();
         DurableMap.RunAsync(MapItems, Options()).GetAwaiter().GetResult();
+        DurableSlowChain.RunAsync(Options()).GetAwaiter().GetResult();
+        _store?.OpenAsync("Kiln.Benchmarks.OneWrite", "one", new RunHeader("one", Array.Empty<byte>())).AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -108,6 +121,22 @@ public class DurableBenchmarks
 
     [Benchmark(Description = "10,000-item map, per item", OperationsPerInvoke = MapItems)]
     public Task<int[]> Map() => DurableMap.RunAsync(MapItems, Options());
+
+    // The critical path: 64 nodes of 50 µs each. Each write overlaps the next node, so the store should add little more
+    // than the last write (compare with "one write").
+    [Benchmark(Description = "64 x 50 µs chain, whole run")]
+    public Task<int> SlowChain() => DurableSlowChain.RunAsync(Options());
+
+    [Benchmark(Description = "one write of one value")]
+    public async Task OneWrite()
+    {
+        if (_store is not null)
+        {
+            await _store.WriteAsync("Kiln.Benchmarks.OneWrite", "one", new[] { new StoredValue(Interlocked.Increment(ref _run) & 1023, StoredValue.WholeNode, s_eightBytes) });
+        }
+    }
+
+    private static readonly byte[] s_eightBytes = new byte[8];
 
     private KilnOptions? Options() =>
         _store is null ? null : new KilnOptions { Store = _store, RunId = "run-" + Interlocked.Increment(ref _run) };
