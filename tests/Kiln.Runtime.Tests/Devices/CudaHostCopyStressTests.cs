@@ -20,7 +20,9 @@ namespace Kiln.Runtime.Tests.Devices;
 /// they turn the reference into a raw pointer, allocate a wrapper buffer for it, then copy. An unpinned array that a
 /// compacting GC moves in between is read from, or written to, its old address: the data lands in freed memory and the
 /// array keeps what it had (zeros for a fresh download array). These tests force compacting collections, and compile PTX
-/// in contexts of their own as the PTX tests do, while several threads copy and launch on the run's CUDA device.
+/// in contexts of their own as the PTX tests do, while several threads copy and launch on the run's CUDA device. Before
+/// <see cref="IlgpuBackend"/> pinned the host memory, the first test got wrong or all-zero round trips within seconds,
+/// and often crashed the test host (a download written into memory the GC had reused).
 /// </summary>
 public sealed class CudaHostCopyStressTests(Xunit.Abstractions.ITestOutputHelper output)
 {
