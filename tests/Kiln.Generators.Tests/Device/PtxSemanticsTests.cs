@@ -21,7 +21,6 @@ namespace Kiln.Generators.Tests.Device;
 /// casts go through a saturating s32 conversion, the fault flag is written only by kernels whose IR can fault, and
 /// float <c>a * b + c</c> rounds twice once Kiln has set the rounding mode.
 /// </summary>
-[Collection(nameof(IlgpuCompilers))]
 public sealed class PtxSemanticsTests
 {
     private const string Pipeline = """
@@ -165,15 +164,4 @@ public sealed class PtxSemanticsTests
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
-}
-
-/// <summary>
-/// Tests that make ILGPU contexts of their own to compile PTX. They run alone, after the rest: twice (once in each test
-/// assembly) a whole run got zeros from a kernel on ILGPU's CPU accelerator (from element 0 of an output on) while
-/// these compiled PTX alongside the CUDA differential cases; the same cases alone, repeated, did not. The cause is not
-/// established: keeping ILGPU's compilers apart from its CPU accelerator is a guess, not a proven fix.
-/// </summary>
-[CollectionDefinition(nameof(IlgpuCompilers), DisableParallelization = true)]
-public sealed class IlgpuCompilers
-{
 }

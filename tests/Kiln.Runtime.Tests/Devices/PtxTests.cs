@@ -16,7 +16,6 @@ namespace Kiln.Runtime.Tests.Devices;
 /// ILGPU's PTX backend compiles every generated ILGPU kernel of this test assembly for sm_70, sm_80 and sm_90, without a
 /// GPU: what a CUDA device would load, checked on every machine.
 /// </summary>
-[Collection(nameof(IlgpuCompilers))]
 public sealed class PtxTests
 {
     public static readonly CudaArchitecture[] Architectures = { CudaArchitecture.SM_70, CudaArchitecture.SM_80, CudaArchitecture.SM_90 };
@@ -69,15 +68,4 @@ public sealed class PtxTests
             }
         }
     }
-}
-
-/// <summary>
-/// Tests that make ILGPU contexts of their own to compile PTX. They run alone, after the rest: twice (once in each test
-/// assembly) a whole run got zeros from a kernel on ILGPU's CPU accelerator (from element 0 of an output on) while
-/// these compiled PTX alongside the CUDA differential cases; the same cases alone, repeated, did not. The cause is not
-/// established: keeping ILGPU's compilers apart from its CPU accelerator is a guess, not a proven fix.
-/// </summary>
-[CollectionDefinition(nameof(IlgpuCompilers), DisableParallelization = true)]
-public sealed class IlgpuCompilers
-{
 }

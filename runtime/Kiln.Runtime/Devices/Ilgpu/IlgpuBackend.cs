@@ -181,7 +181,12 @@ namespace Kiln.Execution
             }
         }
 
-        public override void Write<T>(DeviceBuffer buffer, ReadOnlySpan<T> data, string kernel)
+        // ILGPU's CopyFromCPU/CopyToCPU(ref T, long) want "the base address of the pinned CPU buffer": they take the
+        // reference's address as a raw pointer, allocate a buffer object around it, and only then copy (an async copy on a
+        // GPU). An unpinned array that a compacting GC moves in between is read from, or written to, its old address:
+        // an upload sends stale memory, a download writes into freed heap and leaves the array as it was (zeros). So
+        // the host memory stays pinned until the copy has finished (CopyFromCPU/CopyToCPU synchronize before returning).
+        public override unsafe void Write<T>(DeviceBuffer buffer, ReadOnlySpan<T> data, string kernel)
         {
             if (data.IsEmpty)
             {
@@ -192,7 +197,10 @@ namespace Kiln.Execution
             ArrayView<T> view = View(buffer, generation, "CopyFromCPU", kernel).Cast<T>().SubView(0, data.Length);
             try
             {
-                view.CopyFromCPU(ref MemoryMarshal.GetReference(data), data.Length);
+                fixed (T* source = data)
+                {
+                    view.CopyFromCPU(ref *source, data.Length);
+                }
             }
             catch (CudaException exception)
             {
@@ -200,7 +208,7 @@ namespace Kiln.Execution
             }
         }
 
-        public override void Read<T>(DeviceBuffer buffer, Span<T> data, string kernel)
+        public override unsafe void Read<T>(DeviceBuffer buffer, Span<T> data, string kernel)
         {
             if (data.IsEmpty)
             {
@@ -211,7 +219,10 @@ namespace Kiln.Execution
             ArrayView<T> view = View(buffer, generation, "CopyToCPU", kernel).Cast<T>().SubView(0, data.Length);
             try
             {
-                view.CopyToCPU(ref MemoryMarshal.GetReference(data), data.Length);
+                fixed (T* target = data)
+                {
+                    view.CopyToCPU(ref *target, data.Length);
+                }
             }
             catch (CudaException exception)
             {
