@@ -98,6 +98,30 @@ namespace Kiln.Testing
             var context = new AssemblyLoadContext(compilation.AssemblyName, isCollectible: true);
             return context.LoadFromStream(stream);
         }
+
+        /// <summary>
+        /// Loads what a generator run produced, the way the differential tests need it: one emit both checks and loads
+        /// (binding a large compilation twice would double a test's time). Throws, naming them, if the generator reported
+        /// anything or the output has an error or a warning.
+        /// </summary>
+        public static Assembly LoadClean(GeneratedResult generated)
+        {
+            if (!generated.GeneratorDiagnostics.IsEmpty)
+            {
+                throw new InvalidOperationException("The generator reported:\n" + string.Join("\n", generated.GeneratorDiagnostics));
+            }
+
+            using var stream = new MemoryStream();
+            var emitted = generated.Output.Emit(stream);
+            var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+            if (!emitted.Success || problems.Count > 0)
+            {
+                throw new InvalidOperationException("The generated code has errors or warnings:\n" + string.Join("\n", problems));
+            }
+
+            stream.Position = 0;
+            return new AssemblyLoadContext(generated.Output.AssemblyName, isCollectible: true).LoadFromStream(stream);
+        }
     }
 
     /// <summary>What a generator run produced.</summary>

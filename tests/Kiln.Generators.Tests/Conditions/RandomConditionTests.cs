@@ -1,17 +1,14 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Kiln.Generators.Tests.RandomDags;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -45,13 +42,7 @@ public class RandomConditionTests
         }
 
         GeneratedResult generated = KilnCompilation.Generate(source.ToString());
-        Assert.Empty(generated.GeneratorDiagnostics);
-        using var image = new MemoryStream();
-        EmitResult emitted = generated.Output.Emit(image);
-        Assert.Empty(emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        Assert.True(emitted.Success);
-        image.Position = 0;
-        Assembly assembly = new AssemblyLoadContext(generated.Output.AssemblyName, isCollectible: true).LoadFromStream(image);
+        Assembly assembly = KilnCompilation.LoadClean(generated);
 
         int runs = 0, skips = 0;
         foreach (RandomConditionalDag dag in dags)

@@ -1,16 +1,13 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Kiln.Testing;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -44,13 +41,7 @@ public class DurableRandomDagTests
         }
 
         GeneratedResult generated = KilnCompilation.Generate(source.ToString());
-        Assert.Empty(generated.GeneratorDiagnostics);
-        using var image = new MemoryStream();
-        EmitResult emitted = generated.Output.Emit(image);
-        Assert.Empty(emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        Assert.True(emitted.Success);
-        image.Position = 0;
-        Assembly assembly = new AssemblyLoadContext(generated.Output.AssemblyName, isCollectible: true).LoadFromStream(image);
+        Assembly assembly = KilnCompilation.LoadClean(generated);
 
         // The hook records (node, start) per run key and throws where the test injects a failure.
         var events = new ConcurrentDictionary<string, ConcurrentQueue<(int Node, bool IsStart)>>();
