@@ -15,3 +15,6 @@ StoredRun resumed = await store.OpenAsync("Consumer.Pipeline", runId, header);
 resumed.EnsureMatches("Consumer.Pipeline", runId, header);
 Console.WriteLine($"store: restored {resumed.Values.Count} values, created={resumed.Created}, fingerprint={resumed.Header.Fingerprint}");
 await store.DeleteAsync("Consumer.Pipeline", runId);
+
+// The same store under a durable pipeline: a second run with the run id restores every node (DurableOrders.cs).
+Console.WriteLine(await DurableOrders.RunTwiceAsync(store));
