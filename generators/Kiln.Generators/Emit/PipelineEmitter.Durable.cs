@@ -164,6 +164,18 @@ namespace Kiln.Generators.Emit
             return $"if (Checkpointing) Checkpoint({node}, {data});";
         }
 
+        /// <summary>Once a group of stages has completed, the writes of its members' return values (a durable pipeline's).</summary>
+        private static void EmitStageCheckpoints(IndentedWriter writer, LoweredPlan plan, StageVertex stages)
+        {
+            foreach (int member in stages.Members)
+            {
+                if (CheckpointStatement(plan, plan.Invocations[member]) is { } checkpoint)
+                {
+                    writer.Line(checkpoint);
+                }
+            }
+        }
+
         /// <summary>The map checkpoint argument of a durable map's runner call, with its leading comma; empty otherwise.</summary>
         private static string MapCheckpointArgument(Invocation invocation, WrappedCall map)
         {

@@ -156,6 +156,11 @@ namespace Kiln.Generators.Emit
                     writer.Line(task is { HasOutput: true }
                         ? $"{NodeField(task.Slot)} = await pending.ConfigureAwait(false);"
                         : "await pending.ConfigureAwait(false);");
+                    if (resumed is StageVertex stages)
+                    {
+                        EmitStageCheckpoints(writer, plan, stages);
+                    }
+
                     if (task is not null)
                     {
                         if (CheckpointStatement(plan, task) is { } checkpoint)
@@ -206,12 +211,14 @@ namespace Kiln.Generators.Emit
                     break;
                 case StageVertex stages when awaiting:
                     writer.Line($"await {StagesMethod(stages.Group)}().ConfigureAwait(false);");
+                    EmitStageCheckpoints(writer, plan, stages);
                     break;
                 case StageVertex stages:
                     string pendingStages = $"pendingStages{stages.Group}";
                     writer.Line($"var {pendingStages} = {StagesMethod(stages.Group)}();");
                     writer.Line($"if (!{pendingStages}.IsCompletedSuccessfully) return {ResumeName(unit, position)}({pendingStages});");
                     writer.Line($"{pendingStages}.GetAwaiter().GetResult();");
+                    EmitStageCheckpoints(writer, plan, stages);
                     break;
                 case TaskVertex task:
                     EmitTaskCall(writer, plan, plan.Invocations[task.Node], awaiting ? null : ResumeName(unit, position));

@@ -64,11 +64,14 @@ namespace Kiln.Model
                 : new InvocationArgument(SourceOf(node, parameter), producer, parameter.Name, parameter.Type);
         }
 
-        // A durable pipeline checkpoints its tasks and maps; fusion groups and stage groups re-run as a whole when needed.
+        // A durable pipeline checkpoints its tasks, its maps and its stages' return values (not their pipes); fusion groups
+        // are not stored, and a group of stages re-runs as a whole when a node that runs reads one of its pipes.
         private static NodePolicy PolicyOf(NodeSpec node, bool durable)
         {
             bool attempts = HasAttemptPolicy(node);
-            bool checkpoint = durable && node.Kind is NodeKindSpec.Task or NodeKindSpec.Map;
+            bool checkpoint = durable
+                && (node.Kind is NodeKindSpec.Task or NodeKindSpec.Map
+                    || (node.Kind == NodeKindSpec.Stage && node.HasOutput && !StageSignature.WritesPipe(node)));
             if (!attempts && node.Condition is null && !checkpoint)
             {
                 return NodePolicy.None;

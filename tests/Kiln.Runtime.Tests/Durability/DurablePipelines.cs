@@ -100,8 +100,8 @@ public static partial class NotDurable
 }
 
 /// <summary>
-/// A durable pipeline with a fusion group (a kernel and a reduction) and a group of stages: neither is stored, both run
-/// again as a whole when a node that must run reads them.
+/// A durable pipeline with a fusion group (a kernel and a reduction), which is not stored and runs again when a node that
+/// runs reads it, and a stage, whose return value is stored.
 /// </summary>
 [Pipeline(Durable = true)]
 public static partial class DurableMixed
@@ -125,8 +125,9 @@ public static partial class DurableMixed
     }
 
     [Stage]
-    public static async Task<long> Sum(System.IO.Pipelines.PipeReader bytes)
+    public static async Task<long> Sum(System.IO.Pipelines.PipeReader bytes, string key)
     {
+        Ledger.Ran(key, nameof(Sum));
         long sum = 0;
         while (true)
         {
@@ -152,5 +153,71 @@ public static partial class DurableMixed
     {
         Ledger.Ran(key, nameof(Report));
         return $"{sum}:{energy:R}";
+    }
+}
+
+/// <summary>A durable pipeline with a group of three stages joined by pipes; two of them return values.</summary>
+[Pipeline(Durable = true)]
+public static partial class DurableText
+{
+    [Task]
+    public static byte[] Text(int size, string key)
+    {
+        Ledger.Ran(key, nameof(Text));
+        return Enumerable.Range(0, size).Select(i => (byte)(i % 7 == 0 ? '\n' : 'a' + (i % 26))).ToArray();
+    }
+
+    [Stage]
+    public static async Task Upper(System.IO.Pipelines.PipeReader text, System.IO.Pipelines.PipeWriter output, string key)
+    {
+        Ledger.Ran(key, nameof(Upper));
+        while (true)
+        {
+            System.IO.Pipelines.ReadResult read = await text.ReadAsync();
+            foreach (ReadOnlyMemory<byte> segment in read.Buffer)
+            {
+                byte[] upper = segment.ToArray().Select(b => b is >= (byte)'a' and <= (byte)'z' ? (byte)(b - 32) : b).ToArray();
+                await output.WriteAsync(upper);
+            }
+
+            text.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    [Stage] public static Task<long> Lines(System.IO.Pipelines.PipeReader upper) => Fold(upper, (n, b) => n + (b == '\n' ? 1 : 0));
+
+    [Stage] public static Task<long> Checksum(System.IO.Pipelines.PipeReader upper) => Fold(upper, (n, b) => (n * 31) + b);
+
+    [Task]
+    public static string Summary(long lines, long checksum, string key)
+    {
+        Ledger.Ran(key, nameof(Summary));
+        return $"{lines}:{checksum}";
+    }
+
+    private static async Task<long> Fold(System.IO.Pipelines.PipeReader reader, Func<long, byte, long> step)
+    {
+        long value = 0;
+        while (true)
+        {
+            System.IO.Pipelines.ReadResult read = await reader.ReadAsync();
+            foreach (ReadOnlyMemory<byte> segment in read.Buffer)
+            {
+                foreach (byte b in segment.Span)
+                {
+                    value = step(value, b);
+                }
+            }
+
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return value;
+            }
+        }
     }
 }

@@ -265,7 +265,7 @@ public sealed class ResumeTests
     }
 
     [Fact]
-    public async Task Fusion_groups_and_stage_groups_run_again_as_a_whole_when_a_node_that_runs_reads_them()
+    public async Task A_fusion_group_runs_again_when_a_node_that_runs_reads_it_and_a_stage_is_restored_from_its_return_value()
     {
         string expected = await DurableMixed.RunAsync(300, NewKey());
         await using var store = new InMemoryRunStore();
@@ -276,11 +276,26 @@ public sealed class ResumeTests
         Ledger.FailAt(key, null);
 
         Assert.Equal(expected, await DurableMixed.RunAsync(300, key, options));
-        Assert.Equal(new[] { "Samples", "Bytes", "Report", "Report" }, Ledger.RanIn(key));
+        Assert.Equal(new[] { "Samples", "Bytes", "Sum", "Report", "Report" }, Ledger.RanIn(key));
 
         // Completed: nothing runs, not even the groups.
         Assert.Equal(expected, await DurableMixed.RunAsync(300, key, options));
-        Assert.Equal(4, Ledger.RanIn(key).Count);
+        Assert.Equal(5, Ledger.RanIn(key).Count);
+    }
+
+    [Fact]
+    public async Task A_group_of_stages_whose_return_values_are_stored_does_not_run_again()
+    {
+        string expected = await DurableText.RunAsync(5000, NewKey());
+        await using var store = new InMemoryRunStore();
+        string key = NewKey();
+        var options = new KilnOptions { Store = store, RunId = key };
+        Ledger.FailAt(key, "Summary");
+        await Assert.ThrowsAsync<PipelineException>(() => DurableText.RunAsync(5000, key, options));
+        Ledger.FailAt(key, null);
+
+        Assert.Equal(expected, await DurableText.RunAsync(5000, key, options));
+        Assert.Equal(new[] { "Text", "Upper", "Summary", "Summary" }, Ledger.RanIn(key));
     }
 
     private sealed class SynchronousProgress(ConcurrentQueue<PipelineProgress> reports) : IProgress<PipelineProgress>
