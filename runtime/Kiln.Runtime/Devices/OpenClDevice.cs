@@ -303,6 +303,10 @@ namespace Kiln.Execution
         {
             private const int MaxBuildAttempts = 3;
 
+            // One build at a time in this process: PoCL's kernel cache races on its temporary files when two threads build
+            // at once. A build happens once per source and device, so waiting here costs nothing after warm-up.
+            private static readonly object s_buildGate = new();
+
             private readonly Dictionary<string, OpenClHandle> _kernels = new(StringComparer.Ordinal);
             private OpenClHandle? _program;
             private DeviceException? _failure;
@@ -327,13 +331,16 @@ namespace Kiln.Execution
                 int code;
                 for (int attempt = 1; ; attempt++)
                 {
-                    fixed (byte* optionText = options)
+                    lock (s_buildGate)
                     {
-                        code = OpenCl.BuildProgram(handle, 1, &id, optionText, IntPtr.Zero, IntPtr.Zero);
+                        fixed (byte* optionText = options)
+                        {
+                            code = OpenCl.BuildProgram(handle, 1, &id, optionText, IntPtr.Zero, IntPtr.Zero);
+                        }
                     }
 
-                    // PoCL's kernel cache races on its own temporary files when kernels compile at once (threads or
-                    // processes): "unable to rename temporary ... No such file or directory" fails a valid source now
+                    // PoCL's kernel cache races on its own temporary files when kernels compile at once in several
+                    // processes: "unable to rename temporary ... No such file or directory" fails a valid source now
                     // and then. That failure, and only that one, is transient: build again.
                     if (code == 0 || attempt == MaxBuildAttempts
                         || !BuildLog(handle, id).Contains("unable to rename temporary", StringComparison.Ordinal))
