@@ -62,7 +62,9 @@ namespace Kiln.Model
     /// <param name="Parameter">The input parameter's index, or -1 for the node's output.</param>
     /// <param name="Type">The type as C# displays it.</param>
     /// <param name="Reason">Why it cannot be stored, naming the property or element on the way when it is nested.</param>
-    public sealed record JsonProblem(int Node, int Parameter, string Type, string Reason);
+    /// <param name="Distributed">Whether it is a distributed node's argument or output (it must travel to a silo) rather than
+    /// a durable pipeline's stored value.</param>
+    public sealed record JsonProblem(int Node, int Parameter, string Type, string Reason, bool Distributed = false);
 
     /// <summary>
     /// Decides, for the types a durable pipeline stores, how System.Text.Json handles them, so the generator can write

@@ -67,7 +67,7 @@ namespace Kiln.Model
         private static NodePolicy PolicyOf(NodeSpec node)
         {
             bool attempts = HasAttemptPolicy(node);
-            if (!attempts && node.Condition is null)
+            if (!attempts && node.Condition is null && !node.Distributed)
             {
                 return NodePolicy.None;
             }
@@ -76,7 +76,8 @@ namespace Kiln.Model
                 attempts ? node.Retries : 0,
                 attempts ? node.TimeoutMs : 0,
                 node.Condition?.Node ?? -1,
-                node.Condition?.RunsWhen ?? true);
+                node.Condition?.RunsWhen ?? true,
+                Distributed: node.Distributed);
         }
 
         private static bool HasAttemptPolicy(NodeSpec node) =>
@@ -89,7 +90,8 @@ namespace Kiln.Model
         private static Invocation Wrap(NodeSpec node, Invocation invocation)
         {
             bool isMap = node.Kind == NodeKindSpec.Map;
-            if (!isMap && !HasAttemptPolicy(node))
+            // A distributed task is wrapped too: its attempt method is where the call goes to the cluster or stays here.
+            if (!isMap && !HasAttemptPolicy(node) && !node.Distributed)
             {
                 return invocation;
             }
