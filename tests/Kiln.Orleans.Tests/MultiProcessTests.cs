@@ -56,8 +56,9 @@ namespace Kiln.Orleans.Tests
                 }
 
                 Assert.False(run.IsCompleted, "the run ended before the silo could be killed");
-                long killed = DateTime.UtcNow.Ticks;
                 silos[2].Kill(); // SIGKILL
+                await silos[2].WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                long killed = DateTime.UtcNow.Ticks; // silo-2 finishes nothing after this
                 Spread.Result result = await run.WaitAsync(TimeSpan.FromSeconds(90));
 
                 Spread.Result local = await Spread.RunAsync(Count, 2026, "procs", 0);
