@@ -47,8 +47,12 @@ namespace Kiln.Orleans
         /// membership has declared it dead). Defaults to 500 ms.</summary>
         public TimeSpan MembershipRefresh { get; init; } = TimeSpan.FromMilliseconds(500);
 
-        /// <summary>How long a silo that failed a call gets no new calls, unless it is the only one. Defaults to 10 s.</summary>
-        public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(10);
+        /// <summary>
+        /// How long a silo that failed a call in transport gets no new calls, unless it is the only one left. Defaults to
+        /// 3 s: long enough for the membership to declare a dead silo dead with tuned failure detection, short enough that a
+        /// live silo whose call failed on the way (through a gateway that died) soon takes its share again.
+        /// </summary>
+        public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(3);
 
         /// <inheritdoc />
         public async ValueTask<ClusterResult> InvokeAsync(ClusterCall call, CancellationToken cancellationToken)
