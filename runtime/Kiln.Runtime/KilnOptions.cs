@@ -7,6 +7,7 @@ namespace Kiln
     {
         private int _maxDegreeOfParallelism = Environment.ProcessorCount;
         private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(100);
+        private int _clusterAttempts = 3;
 
         /// <summary>
         /// The most nodes that run on threads at the same time (asynchronous nodes awaiting I/O hold no thread).
@@ -76,6 +77,27 @@ namespace Kiln
         /// same inputs). Required when <see cref="Store"/> is set.
         /// </summary>
         public string? RunId { get; set; }
+
+        /// <summary>
+        /// Runs the nodes marked <c>Distributed = true</c> on this cluster (SPEC section 12); null (the default) runs them
+        /// here, with the same results. <c>Kiln.Orleans</c>'s <c>OrleansCluster</c> is one.
+        /// </summary>
+        public IKilnCluster? Cluster { get; set; }
+
+        /// <summary>
+        /// How many silos one distributed call (a task, or one map item) may try before it fails: a silo lost while running
+        /// it costs one. Defaults to 3. A node's own exception is no silo failure; it counts toward the node's <c>Retries</c>.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int ClusterAttempts
+        {
+            get => _clusterAttempts;
+            set
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+                _clusterAttempts = value;
+            }
+        }
 
         internal static KilnOptions Default { get; } = new();
     }

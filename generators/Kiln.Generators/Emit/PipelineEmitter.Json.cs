@@ -30,7 +30,7 @@ namespace Kiln.Generators.Emit
         public static string? EmitJsonContext(LoweredPlan plan)
         {
             PipelineSpec spec = plan.Spec;
-            if (!plan.IsValid || !spec.Durable)
+            if (!plan.IsValid || !(spec.Durable || spec.HasDistributed))
             {
                 return null;
             }
@@ -42,7 +42,7 @@ namespace Kiln.Generators.Emit
             writer.Line();
             using (writer.Block("namespace " + JsonNamespace))
             {
-                writer.Line($"/// <summary>System.Text.Json metadata for the inputs and node outputs of durable pipeline <c>{spec.FullName}</c>, "
+                writer.Line($"/// <summary>System.Text.Json metadata for the stored or distributed values of pipeline <c>{spec.FullName}</c>, "
                     + "written at build time.</summary>");
                 string name = JsonContextName(spec);
                 using (writer.Block($"internal sealed class {name} : global::System.Text.Json.Serialization.JsonSerializerContext, "

@@ -60,6 +60,12 @@ namespace Kiln.Generators.Emit
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
+                if (invocation.Policy.Distributed)
+                {
+                    EmitDistributedAttempt(writer, plan, invocation, wrapped); // PipelineEmitter.Distributed.cs
+                    continue;
+                }
+
                 int node = invocation.Node;
                 string output = wrapped.CallOutput;
                 string parameters = wrapped.IsMap

@@ -64,6 +64,7 @@ namespace Kiln.Generators.Emit
             writer.Line("#nullable enable");
             writer.Line("#pragma warning disable CS0618, CS8019");
             writer.Line();
+            EmitDistributedTableAttribute(writer, plan, signature);
             if (spec.Namespace is not null)
             {
                 writer.Open("namespace " + spec.Namespace);
@@ -92,6 +93,7 @@ namespace Kiln.Generators.Emit
                 writer.Line("public static global::Kiln.PipelineGraph Graph => " + Run + ".Graph;");
                 writer.Line();
                 EmitRunClass(writer, plan, signature, cancellationToken);
+                EmitDistributedTable(writer, plan);
             }
             else if (signature.EmitsGraph)
             {

@@ -190,8 +190,11 @@ namespace Kiln.Model
             {
                 string what = problem.Parameter < 0 ? "The output" : $"Input '{spec.Nodes[problem.Node].Parameters[problem.Parameter].Name}'";
                 DiagnosticTarget target = problem.Parameter < 0 ? DiagnosticTarget.Method : DiagnosticTarget.Parameter;
+                string which = problem.Distributed
+                    ? $"distributed node '{spec.Nodes[problem.Node].Name}' cannot send between machines"
+                    : $"durable pipeline '{spec.Name}' cannot store";
                 problems.Add(At(DiagnosticIds.NotSerializable, target, problem.Node, problem.Parameter,
-                    what, spec.Nodes[problem.Node].Name, problem.Type, spec.Name, problem.Reason));
+                    what, spec.Nodes[problem.Node].Name, problem.Type, which, problem.Reason));
             }
         }
 

@@ -91,10 +91,11 @@ namespace Kiln.Model
                 + "[Stage] is reported as KILN015 rather than KILN012.");
 
         public static readonly DiagnosticDescriptor NotSerializable = Error(
-            DiagnosticIds.NotSerializable, Pipeline, "A durable pipeline cannot store this type",
-            "{0} of '{1}' is '{2}', which durable pipeline '{3}' cannot store: {4}",
+            DiagnosticIds.NotSerializable, Pipeline, "A durable pipeline or a distributed node cannot serialize this type",
+            "{0} of '{1}' is '{2}', which {3}: {4}",
             "A durable run writes every input and node output to its store with System.Text.Json, through metadata the generator writes at build "
-                + "time, and reads them back when it resumes; each type must be one System.Text.Json can write and read back as it was.");
+                + "time, and reads them back when it resumes; a distributed node's arguments and output travel between machines the same way. Each type "
+                + "must be one System.Text.Json can write and read back as it was.");
 
         public static readonly DiagnosticDescriptor ReservedName = Error(
             DiagnosticIds.ReservedName, Pipeline, "Name taken by a generated member",

@@ -25,7 +25,7 @@ namespace Kiln.Model
     public static class GeneratedSignature
     {
         /// <summary>The names the generator adds to a pipeline class; a user member by one of them is KILN017.</summary>
-        public static readonly IReadOnlyList<string> ReservedMemberNames = new[] { "RunAsync", "Graph", "Result", "__KilnRun" };
+        public static readonly IReadOnlyList<string> ReservedMemberNames = new[] { "RunAsync", "Graph", "Result", "__KilnRun", "__KilnNodes" };
 
         /// <summary>How <paramref name="type"/> may be used by members generated into <paramref name="pipeline"/>.</summary>
         public static TypeUse UseOf(ITypeSymbol type, INamedTypeSymbol pipeline)

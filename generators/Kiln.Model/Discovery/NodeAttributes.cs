@@ -17,6 +17,7 @@ namespace Kiln.Model
     /// <param name="MaxConcurrency"><c>[Map(MaxConcurrency = ...)]</c>, at least 1.</param>
     /// <param name="Kinds">Every kind attribute's kind, in order.</param>
     /// <param name="Condition">The first <c>[When]</c>: its name (null when not a constant) and value, or null without one.</param>
+    /// <param name="Distributed"><c>Distributed</c> of <c>[Task]</c> or <c>[Map]</c> (SPEC section 12).</param>
     internal sealed record NodeAttributes(
         NodeKindSpec Kind,
         int KindCount,
@@ -28,7 +29,8 @@ namespace Kiln.Model
         int TimeoutMs,
         int MaxConcurrency,
         EquatableArray<NodeKindSpec> Kinds,
-        (string? Name, bool Value)? Condition = null)
+        (string? Name, bool Value)? Condition = null,
+        bool Distributed = false)
     {
         public static NodeAttributes Read(IMethodSymbol method)
         {
@@ -38,6 +40,7 @@ namespace Kiln.Model
             int retries = 0;
             int timeoutMs = 0;
             int maxConcurrency = 16;
+            bool distributed = false;
             var kinds = new List<NodeKindSpec>();
             double identity = 0;
             bool isOutput = false;
@@ -57,6 +60,7 @@ namespace Kiln.Model
                         cost = Named(attribute, "Cost") is int value ? Math.Max(1, value) : cost;
                         retries = Named(attribute, "Retries") is int r ? Math.Max(0, r) : retries;
                         timeoutMs = Named(attribute, "TimeoutMs") is int t ? Math.Max(0, t) : timeoutMs;
+                        distributed = Named(attribute, "Distributed") is bool d ? d : distributed;
                         if (found == NodeKindSpec.Map && Named(attribute, "MaxConcurrency") is int m)
                         {
                             maxConcurrency = Math.Max(1, m);
@@ -97,7 +101,7 @@ namespace Kiln.Model
 
             return new NodeAttributes(
                 kind ?? NodeKindSpec.Task, kindCount, cost, identity, isOutput, after.ToEquatableArray(), retries, timeoutMs, maxConcurrency,
-                kinds.ToEquatableArray(), condition);
+                kinds.ToEquatableArray(), condition, distributed);
         }
 
         // The last value given wins, as the compiler would take it.

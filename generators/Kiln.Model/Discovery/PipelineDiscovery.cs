@@ -85,17 +85,22 @@ namespace Kiln.Model
                 itemOutputs[i] = attributes[i].Kind == NodeKindSpec.Map && outputs[i] is IArrayTypeSymbol mapped ? mapped.ElementType : null;
             }
 
+            bool canDistribute = CanHostDistributedNodes(type);
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 nodes[i] = DiscoverNode(context, methods[i], i, attributes[i], shapes[i], cancellationToken)
-                    with { ItemOutputType = itemOutputs[i]?.ToDisplayString(FullyQualified) };
+                    with
+                    {
+                        ItemOutputType = itemOutputs[i]?.ToDisplayString(FullyQualified),
+                        Distributed = canDistribute && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
+                    };
             }
 
             bool durable = IsDurable(type);
-            (EquatableArray<JsonTypeSpec> jsonTypes, EquatableArray<JsonProblem> jsonProblems) = durable
-                ? DurableContracts(methods, nodes, outputs, cancellationToken)
+            (EquatableArray<JsonTypeSpec> jsonTypes, EquatableArray<JsonProblem> jsonProblems) = durable || nodes.Any(n => n.Distributed)
+                ? DurableContracts(methods, nodes, outputs, durable, cancellationToken)
                 : (EquatableArray<JsonTypeSpec>.Empty, EquatableArray<JsonProblem>.Empty);
             return new PipelineSpec(
                 type.Name,
@@ -134,11 +139,11 @@ namespace Kiln.Model
         // A durable run stores every node's output and its inputs: each must have a JSON contract (SPEC section 11).
         // A stage's output pipe is not stored (its group re-runs as a whole); its return value is.
         private static (EquatableArray<JsonTypeSpec>, EquatableArray<JsonProblem>) DurableContracts(
-            ImmutableArray<IMethodSymbol> methods, NodeSpec[] nodes, ITypeSymbol?[] outputs, CancellationToken cancellationToken)
+            ImmutableArray<IMethodSymbol> methods, NodeSpec[] nodes, ITypeSymbol?[] outputs, bool durable, CancellationToken cancellationToken)
         {
             var contracts = new JsonContracts(cancellationToken);
             var problems = new List<JsonProblem>();
-            for (int n = 0; n < methods.Length; n++)
+            for (int n = 0; durable && n < methods.Length; n++)
             {
                 if (outputs[n] is { } output && !(nodes[n].Kind == NodeKindSpec.Stage && StageSignature.IsPipeReader(output))
                     && contracts.Add(output) is { } reason)
@@ -155,7 +160,73 @@ namespace Kiln.Model
                 }
             }
 
+            for (int n = 0; n < methods.Length; n++)
+            {
+                if (nodes[n].Distributed)
+                {
+                    DistributedContracts(methods[n], nodes[n], n, outputs, contracts, problems);
+                }
+            }
+
             return (contracts.Types, problems.ToEquatableArray());
+        }
+
+        // A distributed node's arguments (as its parameters declare them; a map's item as its collection's element; an
+        // Optional<T>'s T) and its output (a map's: one item's) travel to a silo and back (SPEC section 12).
+        private static void DistributedContracts(
+            IMethodSymbol method, NodeSpec node, int n, ITypeSymbol?[] outputs, JsonContracts contracts, List<JsonProblem> problems)
+        {
+            for (int p = 0; p < node.Parameters.Count && p < method.Parameters.Length; p++)
+            {
+                ParameterSpec parameter = node.Parameters[p];
+                if (parameter.Role is not (ParameterRole.Node or ParameterRole.Input))
+                {
+                    continue;
+                }
+
+                ITypeSymbol type = method.Parameters[p].Type;
+                if (parameter.IsOptional && OptionalElement(type) is { } inner)
+                {
+                    type = inner;
+                }
+                else if (parameter.IsItem && parameter.Producer >= 0 && outputs[parameter.Producer] is { } collection
+                    && MapItem.ElementOf(collection, type) is { } element)
+                {
+                    type = element;
+                }
+
+                if (contracts.Add(type) is { } reason)
+                {
+                    problems.Add(new JsonProblem(n, p, type.ToDisplayString(), reason, Distributed: true));
+                }
+            }
+
+            ITypeSymbol? output = outputs[n];
+            if (node.Kind == NodeKindSpec.Map && output is IArrayTypeSymbol items)
+            {
+                output = items.ElementType;
+            }
+
+            if (output is not null && contracts.Add(output) is { } outputReason)
+            {
+                problems.Add(new JsonProblem(n, -1, output.ToDisplayString(), outputReason, Distributed: true));
+            }
+        }
+
+        // The generated table of distributed nodes is named by an assembly attribute, which sees only types reachable from
+        // the assembly's top level, and can instantiate no open generic type. Other pipelines run their nodes here.
+        private static bool CanHostDistributedNodes(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.TypeParameters.Length > 0 || t.IsFileLocal
+                    || t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         // Keywords escaped (namespace @class), no global:: prefix.

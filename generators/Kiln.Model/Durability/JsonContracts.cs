@@ -62,7 +62,9 @@ namespace Kiln.Model
     /// <param name="Parameter">The input parameter's index, or -1 for the node's output.</param>
     /// <param name="Type">The type as C# displays it.</param>
     /// <param name="Reason">Why it cannot be stored, naming the property or element on the way when it is nested.</param>
-    public sealed record JsonProblem(int Node, int Parameter, string Type, string Reason);
+    /// <param name="Distributed">Whether it is a distributed node's argument or output (it must travel to a silo) rather than
+    /// a durable pipeline's stored value.</param>
+    public sealed record JsonProblem(int Node, int Parameter, string Type, string Reason, bool Distributed = false);
 
     /// <summary>
     /// Decides, for the types a durable pipeline stores, how System.Text.Json handles them, so the generator can write
@@ -292,7 +294,7 @@ namespace Kiln.Model
 
             if (!IsAccessible(named))
             {
-                return "not accessible from the pipeline class's namespace (a private or protected nested type)";
+                return "not accessible from the pipeline class's namespace (a private or protected nested type, or a file-local type)";
             }
 
             List<IPropertySymbol> properties = PublicProperties(named);
@@ -305,6 +307,11 @@ namespace Kiln.Model
             if (constructor is not null && IsObsoleteError(constructor))
             {
                 return "its constructor is marked [Obsolete] as an error, so generated code cannot call it";
+            }
+
+            if (constructor?.Parameters.FirstOrDefault(p => p.RefKind is RefKind.Ref or RefKind.Out) is { } byReference)
+            {
+                return $"its constructor's parameter '{byReference.Name}' is passed by reference, so generated code cannot call it with a value";
             }
 
             if (properties.FirstOrDefault(IsObsoleteError) is { } obsolete)
@@ -517,7 +524,8 @@ namespace Kiln.Model
         {
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                if (t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                // A file-local type cannot be named from the generated file either.
+                if (t.IsFileLocal || t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
                 {
                     return false;
                 }

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Kiln.Model
 {
     /// <summary>What the generator and analyzers know of a <c>[Pipeline]</c> class: strings and numbers only.</summary>
@@ -30,6 +32,9 @@ namespace Kiln.Model
         EquatableArray<JsonProblem> JsonProblems = default)
     {
         public string FullName => Namespace is null ? Name : Namespace + "." + Name;
+
+        /// <summary>Whether any node runs on the cluster when one is set (SPEC section 12).</summary>
+        public bool HasDistributed => Nodes.Any(n => n.Distributed);
     }
 
     /// <summary>The kind of node, mirroring <c>Kiln.NodeKind</c>.</summary>
@@ -84,6 +89,9 @@ namespace Kiln.Model
     /// <param name="Kinds">Every kind attribute of the method, in order (KILN012, KILN015).</param>
     /// <param name="ItemOutputType">For a map, what one item's call returns (the element of <see cref="OutputType"/>), or null.</param>
     /// <param name="Condition">The node's <c>[When]</c>, or null when it runs unconditionally.</param>
+    /// <param name="Distributed">Whether the task or map is <c>Distributed = true</c> and its pipeline class can host the
+    /// generated table of distributed nodes (not generic, reachable from the assembly); it then runs on the run's cluster
+    /// when one is set (SPEC section 12).</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -108,7 +116,8 @@ namespace Kiln.Model
         int MaxConcurrency = 16,
         EquatableArray<NodeKindSpec> Kinds = default,
         string? ItemOutputType = null,
-        ConditionSpec? Condition = null)
+        ConditionSpec? Condition = null,
+        bool Distributed = false)
     {
         public bool HasOutput => OutputType is not null;
 

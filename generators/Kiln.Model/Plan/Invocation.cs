@@ -71,8 +71,8 @@ namespace Kiln.Model
     /// <param name="Slot">The value slot the call's output goes to, or -1 when it has none.</param>
     /// <param name="Policy">Retries, condition and checkpoint.</param>
     /// <param name="Wrapped">
-    /// For a map, or a task with <c>Retries</c> or <c>TimeoutMs</c>: how the method itself is called, once per attempt (and per
-    /// item). The unit then awaits the wrapper, so <paramref name="Shape"/> and <paramref name="ReturnType"/> are the wrapper's
+    /// For a map, or a task with <c>Retries</c>, <c>TimeoutMs</c> or <c>Distributed</c>: how the method itself is called, once
+    /// per attempt (and per item). The unit then awaits the wrapper, so <paramref name="Shape"/> and <paramref name="ReturnType"/> are the wrapper's
     /// (a <c>ValueTask&lt;T&gt;</c>). Null for a plain call.
     /// </param>
     public sealed record Invocation(

@@ -72,7 +72,7 @@ namespace Kiln.Model
             bool checkpoint = durable
                 && (node.Kind is NodeKindSpec.Task or NodeKindSpec.Map
                     || (node.Kind == NodeKindSpec.Stage && node.HasOutput && !StageSignature.WritesPipe(node)));
-            if (!attempts && node.Condition is null && !checkpoint)
+            if (!attempts && node.Condition is null && !checkpoint && !node.Distributed)
             {
                 return NodePolicy.None;
             }
@@ -82,7 +82,8 @@ namespace Kiln.Model
                 attempts ? node.TimeoutMs : 0,
                 node.Condition?.Node ?? -1,
                 node.Condition?.RunsWhen ?? true,
-                checkpoint);
+                checkpoint,
+                node.Distributed);
         }
 
         private static bool HasAttemptPolicy(NodeSpec node) =>
@@ -95,7 +96,8 @@ namespace Kiln.Model
         private static Invocation Wrap(NodeSpec node, Invocation invocation)
         {
             bool isMap = node.Kind == NodeKindSpec.Map;
-            if (!isMap && !HasAttemptPolicy(node))
+            // A distributed task is wrapped too: its attempt method is where the call goes to the cluster or stays here.
+            if (!isMap && !HasAttemptPolicy(node) && !node.Distributed)
             {
                 return invocation;
             }

@@ -264,6 +264,11 @@ namespace Kiln.Execution
                 CancelNodes();
             }
         }
+        /// <summary>Reports that an attempt of a distributed node ended on <paramref name="silo"/> (null: it ran here).</summary>
+        /// <param name="attempt">The attempt.</param>
+        /// <param name="error">What it threw, or null when it succeeded.</param>
+        /// <param name="silo">The silo that ran it, named in its trace event and activity.</param>
+        protected void AttemptFinishedOn(AttemptSpan attempt, Exception? error, string? silo) => _observer?.AttemptFinished(attempt, error, silo);
 
         private protected void Start(KilnOptions? options, CancellationToken cancellationToken)
         {

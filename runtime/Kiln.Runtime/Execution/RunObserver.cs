@@ -157,11 +157,16 @@ namespace Kiln.Execution
             return new AttemptSpan(node, item, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, activity);
         }
 
-        public void AttemptFinished(AttemptSpan attempt, Exception? error)
+        public void AttemptFinished(AttemptSpan attempt, Exception? error, string? silo = null)
         {
-            _trace?.AttemptFinished(attempt, error is not null);
+            _trace?.AttemptFinished(attempt, error is not null, silo);
             if (attempt.Activity is { } activity)
             {
+                if (silo is not null)
+                {
+                    activity.SetTag("kiln.silo", silo);
+                }
+
                 if (error is not null)
                 {
                     activity.SetStatus(ActivityStatusCode.Error, error.Message);

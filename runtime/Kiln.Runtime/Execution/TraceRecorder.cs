@@ -46,8 +46,8 @@ namespace Kiln.Execution
             _deviceEvents.Enqueue(new DeviceRecord(name, category, start, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, size, kernel));
 
         /// <summary>Records one attempt of a map's item or a retried task, which ends now.</summary>
-        public void AttemptFinished(AttemptSpan attempt, bool failed) =>
-            _attempts.Enqueue(new AttemptRecord(attempt.Node, attempt.Item, attempt.Start, Stopwatch.GetTimestamp(), attempt.Thread, failed));
+        public void AttemptFinished(AttemptSpan attempt, bool failed, string? silo = null) =>
+            _attempts.Enqueue(new AttemptRecord(attempt.Node, attempt.Item, attempt.Start, Stopwatch.GetTimestamp(), attempt.Thread, failed, silo));
 
         public void RunStarting() => _runStart = Stopwatch.GetTimestamp();
 
@@ -256,12 +256,17 @@ namespace Kiln.Execution
 
                 json.WriteNumber("attempt", number);
                 json.WriteString("status", record.Failed ? "failed" : "completed");
+                if (record.Silo is not null)
+                {
+                    json.WriteString("silo", record.Silo); // a distributed node's attempt: where it ran (SPEC section 12)
+                }
+
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
         }
 
-        private readonly record struct AttemptRecord(int Node, int Item, long Start, long End, int Thread, bool Failed);
+        private readonly record struct AttemptRecord(int Node, int Item, long Start, long End, int Thread, bool Failed, string? Silo);
 
         private readonly record struct DeviceRecord(string Name, string Category, long Start, long End, int Thread, long Size, string Kernel);
 

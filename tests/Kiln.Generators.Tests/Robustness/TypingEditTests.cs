@@ -51,6 +51,21 @@ public class TypingEditTests(ITestOutputHelper output)
                 [Task] public static string Encode(float[] gamma, float total) => $"{gamma.Length} {total}";
             }
             """,
+        Mistakes.Usings + """
+            using System.Collections.Generic;
+            using System.Linq;
+            public sealed record Page(string Url, int Words);
+
+            [Pipeline]
+            public static partial class Crawl
+            {
+                [Task] public static List<string> Plan(string question, int width) => Enumerable.Range(0, width).Select(i => question + i).ToList();
+                [Task] public static bool Deep(int width) => width > 3;
+                [Map(Distributed = true, Retries = 1, MaxConcurrency = 4)] public static async Task<Page> Fetch(string plan, [Index] int i, CancellationToken ct) { await Task.Yield(); return new Page(plan, i); }
+                [Task(Distributed = true), When(nameof(Deep))] public static int Rank(Page[] fetch, int width) => fetch.Length * width;
+                [Task] public static string Answer(Page[] fetch, Optional<int> rank) => $"{fetch.Length} {rank}";
+            }
+            """,
     };
 
     private static readonly string[] GeneratedNames = { "Graph", "RunAsync", "Result", "__KilnRun", "ToString", "Equals", "@class", "Task", "Token", "s_plan" };
