@@ -13,23 +13,15 @@ namespace Kiln.Execution
     /// </summary>
     internal sealed class RunCheckpoint
     {
-        private readonly string _pipeline;
-        private readonly string _runId;
         private readonly RunStoreWriter _writer;
         private readonly Dictionary<int, ReadOnlyMemory<byte>>?[] _items;
 
-        private RunCheckpoint(string pipeline, string runId, RunStoreWriter writer, Dictionary<int, ReadOnlyMemory<byte>>?[] items, bool[] restored, bool[] bypass)
+        private RunCheckpoint(RunStoreWriter writer, Dictionary<int, ReadOnlyMemory<byte>>?[] items, bool[] bypass)
         {
-            _pipeline = pipeline;
-            _runId = runId;
             _writer = writer;
             _items = items;
-            Restored = restored;
             Bypass = bypass;
         }
-
-        /// <summary>Per node, whether its output was read from the store.</summary>
-        public bool[] Restored { get; }
 
         /// <summary>Per node, whether the run does not run it (restored, or not needed by what is left).</summary>
         public bool[] Bypass { get; }
@@ -105,7 +97,7 @@ namespace Kiln.Execution
             }
 
             var writer = new RunStoreWriter(store, pipeline, runId, onWriteFault);
-            return new RunCheckpoint(pipeline, runId, writer, items, restored, durable.Bypass(restored));
+            return new RunCheckpoint(writer, items, durable.Bypass(restored));
         }
 
         /// <summary>Queues a node's output (or the empty marker of a node without one) for the store.</summary>
@@ -128,8 +120,6 @@ namespace Kiln.Execution
                 return exception;
             }
         }
-
-        public override string ToString() => $"{_pipeline}/{_runId}";
     }
 
     /// <summary>
@@ -154,9 +144,6 @@ namespace Kiln.Execution
             _write = write;
             _read = read;
         }
-
-        /// <summary>How many items a previous run stored.</summary>
-        public int RestoredCount => _restored?.Count ?? 0;
 
         /// <summary>Reads item <paramref name="index"/>'s output if a previous run stored it.</summary>
         /// <param name="index">The item's index.</param>
