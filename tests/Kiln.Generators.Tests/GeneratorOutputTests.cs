@@ -74,7 +74,7 @@ public class GeneratorOutputTests
 
                                 private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(
                                     "Prices",
-                                    new string[] { "Twice" },
+                                    "Twice",
                                     joinCounts: new int[] { 0 },
                                     successorOffsets: new int[] { 0, 0 },
                                     successors: new int[] {  },
@@ -122,11 +122,15 @@ public class GeneratorOutputTests
 
                                 protected override global::System.Threading.Tasks.ValueTask ExecuteUnit(int unit)
                                 {
+                                    int first = s_firstNodes[unit];
+                                    NodeStarting(first);
                                     switch (unit)
                                     {
-                                        case 0: NodeStarting(0); __v0 = global::Shop.Prices.Twice(__in_price); NodeFinished(0); return default;
+                                        case 0: __v0 = global::Shop.Prices.Twice(__in_price); break;
                                         default: return default;
                                     }
+                                    NodeFinished(first);
+                                    return default;
                                 }
                             }
                         }

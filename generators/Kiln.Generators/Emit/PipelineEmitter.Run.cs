@@ -97,7 +97,9 @@ namespace Kiln.Generators.Emit
             writer.Line();
             writer.Line("private static readonly global::Kiln.Execution.PipelinePlan s_plan = new(");
             writer.Line("    " + Literal(pipeline.Spec.Name) + ",");
-            writer.Line("    " + Strings(pipeline.Spec.Nodes.Select(n => n.Name)) + ",");
+            // One literal rather than an array of them: a static constructor of a thousand string loads takes the
+            // tier-0 JIT milliseconds of a first run (docs/design.md, "Cold start"). Identifiers hold no comma.
+            writer.Line("    " + Literal(string.Join(",", pipeline.Spec.Nodes.Select(n => n.Name))) + ",");
             writer.Line("    joinCounts: " + Ints(executor.JoinCounts) + ",");
             writer.Line("    successorOffsets: " + Ints(executor.SuccessorOffsets) + ",");
             writer.Line("    successors: " + Ints(executor.Successors) + ",");

@@ -53,6 +53,36 @@ namespace Kiln.Execution
             NodeGroups = nodeGroups;
         }
 
+        /// <summary>Creates a plan from node names joined by commas. Only generated code calls this.</summary>
+        /// <param name="name">The pipeline's name.</param>
+        /// <param name="joinedNodeNames">Node names, indexed by node, joined by commas (identifiers hold none).</param>
+        /// <param name="joinCounts">Per unit, how many units must finish before it starts.</param>
+        /// <param name="successorOffsets">Per unit, where its successors start in <paramref name="successors"/>; one extra entry at the end.</param>
+        /// <param name="successors">Successor units, each unit's run sorted by priority, the highest first.</param>
+        /// <param name="sources">Units with no predecessor, highest priority first.</param>
+        /// <param name="usesCancellation">Whether any node takes a <see cref="System.Threading.CancellationToken"/>.</param>
+        /// <param name="nodeKinds">Per node, its kind; null means every node is a task.</param>
+        /// <param name="nodeGroups">Per node, the fusion group it runs in, or null.</param>
+        public PipelinePlan(
+            string name,
+            string joinedNodeNames,
+            int[] joinCounts,
+            int[] successorOffsets,
+            int[] successors,
+            int[] sources,
+            bool usesCancellation,
+            NodeKind[]? nodeKinds = null,
+            string?[]? nodeGroups = null)
+            : this(name, SplitNames(joinedNodeNames), joinCounts, successorOffsets, successors, sources, usesCancellation, nodeKinds, nodeGroups)
+        {
+        }
+
+        private static string[] SplitNames(string joinedNodeNames)
+        {
+            ArgumentNullException.ThrowIfNull(joinedNodeNames);
+            return joinedNodeNames.Length == 0 ? Array.Empty<string>() : joinedNodeNames.Split(',');
+        }
+
         /// <summary>Per node, its kind; null when every node is a task.</summary>
         public NodeKind[]? NodeKinds { get; }
 

@@ -422,14 +422,20 @@ namespace Kiln.Execution
 
             if (!pending.IsCompleted)
             {
-                Interlocked.Increment(ref _active.Value);
-                ValueTaskAwaiter awaiter = pending.GetAwaiter();
-                awaiter.UnsafeOnCompleted(() => ResumeAfter(unit, pending));
+                Suspend(unit, pending);
                 return -1;
             }
 
             pending.GetAwaiter().GetResult();
             return Release(unit);
+        }
+
+        // Apart from Run: a lambda's captures there would be allocated on every call, pending or not, and would make
+        // Run's optimized compile on the first run several times longer.
+        private void Suspend(int unit, ValueTask pending)
+        {
+            Interlocked.Increment(ref _active.Value);
+            pending.GetAwaiter().UnsafeOnCompleted(() => ResumeAfter(unit, pending));
         }
 
         private void ResumeAfter(int unit, ValueTask pending)
@@ -497,7 +503,8 @@ namespace Kiln.Execution
             return next;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        // Not optimized on first use: it runs once per wide release, not per unit, and its optimized compile (the thread
+        // pool's queueing inlined) cost the first run about 2 ms.
         private void RequestWorker()
         {
             // Racy by design: an extra request costs one work item that finds nothing and leaves.
