@@ -27,6 +27,9 @@ namespace Kiln.Generators.Emit
         /// <summary>A unit's segment starting at <paramref name="start"/>; the first is the unit's entry point.</summary>
         public static string SegmentName(int unit, int start) => start == 0 ? $"Unit{unit}" : $"Unit{unit}At{start}";
 
+        /// <summary>The variant of a segment that reports each node to the run's observer (PipelineEmitter.Units.cs).</summary>
+        public static string ObservedSegmentName(int unit, int start) => SegmentName(unit, start) + "Observed";
+
         /// <summary>The dispatch method of the units from <paramref name="start"/> on, when there are too many for one switch.</summary>
         public static string DispatchName(int start) => $"ExecuteUnits{start}";
 

@@ -156,10 +156,27 @@ namespace Kiln.Generators.Emit
             Schedule schedule = plan.Schedule!;
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
             int end = System.Math.Min(vertices.Count, start + SegmentLength);
+            EmitSegmentVariant(writer, plan, unit, start, end, observed: false);
+            EmitSegmentVariant(writer, plan, unit, start, end, observed: true);
+        }
+
+        // A segment is written twice. The plain variant, the one callers call, has every observation statement compiled
+        // out (`observed` is a constant false) and hands an observed run to the other variant: a run nobody observes
+        // compiles half the code on its first run, and the observed variant is compiled only if some run is observed.
+        private static void EmitSegmentVariant(IndentedWriter writer, LoweredPlan plan, int unit, int start, int end, bool observed)
+        {
+            Schedule schedule = plan.Schedule!;
+            EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
             writer.Line();
-            using (writer.Block($"private global::System.Threading.Tasks.ValueTask {SegmentName(unit, start)}()"))
+            string name = observed ? ObservedSegmentName(unit, start) : SegmentName(unit, start);
+            using (writer.Block($"private global::System.Threading.Tasks.ValueTask {name}()"))
             {
-                writer.Line("bool observed = Observed;");
+                if (!observed)
+                {
+                    writer.Line($"if (Observed) return {ObservedSegmentName(unit, start)}();");
+                }
+
+                writer.Line(observed ? "const bool observed = true;" : "const bool observed = false;");
                 writer.Line($"int at = {schedule.Vertices[vertices[start]].FirstNode};");
                 using (writer.Block("try"))
                 {
