@@ -461,6 +461,15 @@ namespace Kiln.Execution
             if (next >= 0)
             {
                 Push(next);
+
+                // Every worker may have left between the failed acquire above and the push (each looks at the ready
+                // list once more only after giving its slot back): one more try, or the unit would be stranded and
+                // the run would end without it.
+                if (TryAcquireWorker())
+                {
+                    WorkFrom(-1);
+                    return;
+                }
             }
 
             Leave();
