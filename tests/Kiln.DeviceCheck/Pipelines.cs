@@ -27,6 +27,33 @@ public static partial class Conversions
     [Kernel, Output] public static ulong DULong(double ds) => (ulong)ds;
 }
 
+/// <summary>
+/// Float comparisons with a constant on either side, and Min/Max reductions whose identity is an infinity, on NaN and
+/// edge values: ILGPU 1.5.3 makes a compare with a constant left operand unordered (true for NaN), which the first H200
+/// run showed as a Min reduction that lost its NaNs.
+/// </summary>
+[Pipeline]
+public static partial class NaNCompares
+{
+    [Task] public static float[] Fs(float[] f) => f;
+    [Task] public static double[] Ds(double[] d) => d;
+
+    [Kernel, Output]
+    public static int FCompared(float fs) =>
+        (1f < fs ? 1 : 0) | (0.5f <= fs ? 2 : 0) | (-1f > fs ? 4 : 0) | (2f >= fs ? 8 : 0) | (fs < 3f ? 16 : 0) | (fs >= -3f ? 32 : 0) | (0.25f == fs ? 64 : 0) | (fs != 0f ? 128 : 0);
+
+    [Kernel, Output]
+    public static int DCompared(double ds) =>
+        (1d < ds ? 1 : 0) | (0.5d <= ds ? 2 : 0) | (-1d > ds ? 4 : 0) | (2d >= ds ? 8 : 0) | (ds < 3d ? 16 : 0) | (ds >= -3d ? 32 : 0) | (0.25d == ds ? 64 : 0) | (ds != 0d ? 128 : 0);
+
+    [Kernel, Output] public static float FClamped(float fs) => Math.Clamp(fs, -1f, 1f);
+    [Kernel, Output] public static float FBounded(float fs) => MathF.Max(MathF.Min(2f, fs), -2f);
+    [Kernel, Output] public static double DBounded(double ds) => Math.Min(Math.Max(-2d, ds), 2d);
+    [Reduce(Identity = double.PositiveInfinity), Output] public static float FLowest(float acc, float fs) => MathF.Min(acc, fs);
+    [Reduce(Identity = double.NegativeInfinity), Output] public static float FHighest(float acc, float fs) => MathF.Max(acc, fs);
+    [Reduce(Identity = double.PositiveInfinity), Output] public static double DLowest(double acc, double ds) => Math.Min(acc, ds);
+}
+
 /// <summary>Integer quotients and remainders, which C# checks: x/0 throws DivideByZeroException, MinValue/-1 OverflowException.</summary>
 [Pipeline]
 public static partial class Division

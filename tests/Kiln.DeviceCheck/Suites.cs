@@ -35,6 +35,7 @@ internal sealed class Suites
     {
         ("scalar-types", ScalarTypes),
         ("conversions", ConversionsSuite),
+        ("nan-compares", NaNComparesSuite),
         ("integer-faults", IntegerFaults),
         ("gathers", Gathers),
         ("reductions", Reductions),
@@ -132,6 +133,38 @@ internal sealed class Suites
                 check.Elements(d.Select(v => (uint)v).ToArray(), r.DUInt, context + ", (uint)double");
                 check.Elements(d.Select(v => (long)v).ToArray(), r.DLong, context + ", (long)double");
                 check.Elements(d.Select(v => (ulong)v).ToArray(), r.DULong, context + ", (ulong)double");
+            }
+        }
+    }
+
+    private async Task NaNComparesSuite(Check check)
+    {
+        foreach (int length in lengths)
+        {
+            int seed = 3000 + length;
+            var random = new Random(seed);
+            float[] f = Enumerable.Range(0, length).Select(_ => random.Next(2) == 0 ? FloatEdges[random.Next(FloatEdges.Length)] : (float)(random.NextDouble() * 8 - 4)).ToArray();
+            double[] d = Enumerable.Range(0, length).Select(_ => random.Next(2) == 0 ? DoubleEdges[random.Next(DoubleEdges.Length)] : random.NextDouble() * 8 - 4).ToArray();
+            foreach ((float[] fs, double[] ds, string what) in new[] { (f, d, "with NaNs"), (f.Where(v => !float.IsNaN(v)).ToArray(), d.Where(v => !double.IsNaN(v)).ToArray(), "without NaNs") })
+            {
+                if (fs.Length == 0 || ds.Length == 0)
+                {
+                    continue;
+                }
+
+                foreach (KilnOptions options in Options)
+                {
+                    string context = $"seed {seed}, length {length}, {what}, {Describe(options)}";
+                    NaNCompares.Result r = await NaNCompares.RunAsync(fs, ds, options);
+                    check.Elements(fs.Select(NaNCompares.FCompared).ToArray(), r.FCompared, context + ", float compares");
+                    check.Elements(ds.Select(NaNCompares.DCompared).ToArray(), r.DCompared, context + ", double compares");
+                    check.Elements(fs.Select(NaNCompares.FClamped).ToArray(), r.FClamped, context + ", Math.Clamp(float)");
+                    check.Elements(fs.Select(NaNCompares.FBounded).ToArray(), r.FBounded, context + ", MathF.Max(MathF.Min(2, x), -2)");
+                    check.Elements(ds.Select(NaNCompares.DBounded).ToArray(), r.DBounded, context + ", Math.Min(Math.Max(-2, x), 2)");
+                    check.Equal(fs.Aggregate(float.PositiveInfinity, NaNCompares.FLowest), r.FLowest, context + ", float Min reduction");
+                    check.Equal(fs.Aggregate(float.NegativeInfinity, NaNCompares.FHighest), r.FHighest, context + ", float Max reduction");
+                    check.Equal(ds.Aggregate(double.PositiveInfinity, NaNCompares.DLowest), r.DLowest, context + ", double Min reduction");
+                }
             }
         }
     }

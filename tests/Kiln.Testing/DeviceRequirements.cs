@@ -13,8 +13,15 @@ namespace Kiln.Testing;
 /// </summary>
 public static class DeviceRequirements
 {
-    // Before anything probes devices: xUnit reads the Fact attributes (which ask RunCuda) before running any test code.
-    static DeviceRequirements() => CudaOnCpu.Configure();
+    // Before anything probes devices: xUnit reads the Fact attributes (which ask RunOpenCl and RunCuda) before running
+    // any test code, so before a test assembly's module initializer. The PoCL cache must be this process's own by then:
+    // PoCL fixes its cache folder when the platform loads, and with the shared default folder, test assemblies that
+    // dotnet test runs side by side raced on its temporary files ("unable to rename temporary", seen in CI-like runs).
+    static DeviceRequirements()
+    {
+        PoclCache.IsolatePerProcess();
+        CudaOnCpu.Configure();
+    }
 
     public static bool HasOpenCl => Kiln.Devices.Available.Any(d => d.Kind == DeviceKind.OpenCl);
 

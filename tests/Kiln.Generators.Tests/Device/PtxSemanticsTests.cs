@@ -18,8 +18,10 @@ namespace Kiln.Generators.Tests.Device;
 
 /// <summary>
 /// The PTX that ILGPU makes of the generated kernels, without a GPU, where C#'s semantics depend on it: small-integer
-/// casts go through a saturating s32 conversion, the fault flag is written only by kernels whose IR can fault, and
-/// float <c>a * b + c</c> rounds twice once Kiln has set the rounding mode.
+/// casts go through a saturating s32 conversion, the fault flag is written only by kernels whose IR can fault,
+/// float <c>a * b + c</c> rounds twice once Kiln has set the rounding mode, float compares and casts decide NaN from the
+/// bits (ILGPU's own compare rewrite and the GPU's cvt get NaN wrong; the DeviceCheck's nan-compares suite shows it on
+/// a GPU).
 /// </summary>
 public sealed class PtxSemanticsTests
 {
@@ -40,6 +42,8 @@ public sealed class PtxSemanticsTests
             [Kernel, Output] public static int Ratio(int counts, int step) => counts / step;
             [Kernel, Output] public static int Magnitude(int counts) => Math.Abs(counts);
             [Kernel, Output] public static int Plain(int counts, int step) => counts * step + 1;
+            [Kernel, Output] public static int Above(float levels) => 1f < levels ? 1 : 0;
+            [Kernel, Output] public static int Whole(float levels) => (int)levels;
         }
         """;
 
@@ -93,6 +97,40 @@ public sealed class PtxSemanticsTests
             string ptx = Ptx(MemberKernel(Compiled.Value, "Semantics", node), architecture);
             Assert.Matches(@"cvt\.rzi\.s32\.f(32|64)", ptx);
             Assert.DoesNotContain($"cvt.rzi.{small}.", ptx, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ILGPU_makes_a_float_compare_with_a_constant_on_the_left_unordered_so_Kiln_rules_out_NaN_from_the_bits_first()
+    {
+        foreach (CudaArchitecture architecture in Architectures)
+        {
+            string ptx = Ptx(MemberKernel(Compiled.Value, "Semantics", "Above"), architecture);
+
+            // ILGPU 1.5.3 moves the constant of `1f < levels` to the right and toggles the ordered flag while doing so:
+            // `levels >u 1`, true for NaN (C# gives false). If this stops matching, ILGPU has fixed it.
+            Assert.Matches(@"setp\.gtu\.f32\s+%p\d+, %f\d+, 0f3F800000;", ptx);
+
+            // Kiln's helper tests the operand's bits (|bits| <= +inf's bits: not NaN) and ands it with the compare.
+            Assert.Matches(@"and\.b32\s+%r\d+, %r\d+, 2147483647;", ptx);
+            Assert.Matches(@"setp\.ls\.u32\s+%p\d+, %r\d+, 2139095040;", ptx);
+            Assert.Matches(@"and\.pred\s+", ptx);
+        }
+    }
+
+    [Fact]
+    public void A_float_to_int_cast_gives_0_for_NaN_before_the_GPU_conversion_which_gives_int_MinValue()
+    {
+        foreach (CudaArchitecture architecture in Architectures)
+        {
+            string ptx = Ptx(MemberKernel(Compiled.Value, "Semantics", "Whole"), architecture);
+            int nanTest = ptx.IndexOf("2139095040;", StringComparison.Ordinal);
+            int conversion = ptx.IndexOf("cvt.rzi.s32.f32", StringComparison.Ordinal);
+            Assert.True(nanTest >= 0 && conversion > nanTest, "the NaN test must come before cvt.rzi.s32.f32:\n" + ptx);
+
+            // Out of range saturates in the helper (C#'s int.MinValue / int.MaxValue), not only in cvt.
+            Assert.Matches(@"mov\.b32\s+%r\d+, 2147483648;", ptx);
+            Assert.Matches(@"mov\.b32\s+%r\d+, 2147483647;", ptx);
         }
     }
 

@@ -16,6 +16,13 @@ namespace Kiln.Generators.Emit.Device
     /// <item>checks integer division, remainder and <c>Math.Abs</c> and sets the fault flag (1: divide by zero,
     /// 2: overflow, the codes <c>Kiln.Execution.DeviceLaunch</c> reads) instead of dividing;</item>
     /// <item>writes float Min/Max as C# defines them (NaN propagates, -0 &lt; +0) rather than PTX's min/max;</item>
+    /// <item>decides float <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c> and <c>&gt;=</c> on a NaN operand from the operands' bits
+    /// before comparing: ILGPU 1.5.3 moves a constant left operand to the right and, doing so, turns an ordered
+    /// comparison into an unordered one (<c>CompareValue.SwapOperands</c> toggles the flag that only inverting should),
+    /// so <c>1f &lt; x</c> became <c>setp.gtu</c>, true for NaN, and a Min reduction's +∞ identity swallowed NaNs on a
+    /// real GPU;</item>
+    /// <item>converts floats to int, uint, long and ulong through helpers that give 0 for NaN, as C# does (the GPU's
+    /// <c>cvt.rzi</c> gives 0x80000000…, measured on an H200) and saturate as C# does;</item>
     /// <item>writes constants that are not plain numbers (NaN payloads, infinities, -0) from their exact bits;</item>
     /// <item>clamps gather indices.</item>
     /// </list>
@@ -54,8 +61,33 @@ namespace Kiln.Generators.Emit.Device
             {
                 string sign = type == "float" ? "0x80000000u" : "0x8000000000000000ul";
                 string name = type == "float" ? "Float" : "Double";
-                _writer.Line($"private static {type} Max{name}({type} a, {type} b) {{ if (a != b) {{ if (!{type}.IsNaN(a)) return b < a ? a : b; return a; }} return (global::ILGPU.Interop.FloatAsInt(b) & {sign}) != 0 ? a : b; }}");
-                _writer.Line($"private static {type} Min{name}({type} a, {type} b) {{ if (a != b) {{ if (!{type}.IsNaN(a)) return a < b ? a : b; return a; }} return (global::ILGPU.Interop.FloatAsInt(a) & {sign}) != 0 ? a : b; }}");
+                string magnitude = type == "float" ? "0x7FFFFFFFu" : "0x7FFFFFFFFFFFFFFFul";
+                string infinity = type == "float" ? "0x7F800000u" : "0x7FF0000000000000ul";
+
+                // NaN from the bits: an integer test that no float-compare rewrite of ILGPU's can turn round.
+                _writer.Line($"private static bool NaN{name}({type} x) => (global::ILGPU.Interop.FloatAsInt(x) & {magnitude}) > {infinity};");
+                foreach ((string op, string compare) in new[] { ("<", "Less"), ("<=", "LessOrEqual"), (">", "Greater"), (">=", "GreaterOrEqual") })
+                {
+                    _writer.Line($"private static bool {compare}{name}({type} a, {type} b) {{ if (NaN{name}(a) || NaN{name}(b)) return false; return a {op} b; }}");
+                }
+
+                _writer.Line($"private static {type} Max{name}({type} a, {type} b) {{ if (NaN{name}(a)) return a; if (NaN{name}(b)) return b; if (b < a) return a; if (a < b) return b; return (global::ILGPU.Interop.FloatAsInt(b) & {sign}) != 0 ? a : b; }}");
+                _writer.Line($"private static {type} Min{name}({type} a, {type} b) {{ if (NaN{name}(a)) return a; if (NaN{name}(b)) return b; if (a < b) return a; if (b < a) return b; return (global::ILGPU.Interop.FloatAsInt(a) & {sign}) != 0 ? a : b; }}");
+
+                // C#'s (.NET 9+) float-to-integer casts: NaN gives 0, out of range saturates, the rest truncates.
+                foreach ((ScalarType target, string below, string atOrAbove) in new[]
+                {
+                    (ScalarType.Int, "-2147483648.0", "2147483648.0"),
+                    (ScalarType.UInt, "0.0", "4294967296.0"),
+                    (ScalarType.Long, "-9223372036854775808.0", "9223372036854775808.0"),
+                    (ScalarType.ULong, "0.0", "18446744073709551616.0"),
+                })
+                {
+                    string to = ScalarTypes.Keyword(target);
+                    string suffix = type == "float" ? "f" : "d";
+                    string low = target is ScalarType.UInt or ScalarType.ULong ? "0" : $"{to}.MinValue";
+                    _writer.Line($"private static {to} To{target}{name}({type} x) {{ if (NaN{name}(x)) return 0; if (x < {below}{suffix}) return {low}; if (x >= {atOrAbove}{suffix}) return {to}.MaxValue; return ({to})x; }}");
+                }
 
                 // .NET's Math.IEEERemainder, step by step (ILGPU cannot compile .NET's own: it calls Math.Sign).
                 string abs = $"global::System.Math.Abs";
@@ -289,6 +321,11 @@ namespace Kiln.Generators.Emit.Device
                 return Checked(binary.Op == KBinaryOp.Divide ? "Div" : "Rem", type, binary.Type, left, right);
             }
 
+            if (ScalarTypes.IsFloatingPoint(type) && binary.Op is KBinaryOp.Less or KBinaryOp.LessOrEqual or KBinaryOp.Greater or KBinaryOp.GreaterOrEqual)
+            {
+                return $"{binary.Op}{FloatName(type)}({left}, {right})";
+            }
+
             string op = binary.Op switch
             {
                 KBinaryOp.Add => "+",
@@ -339,11 +376,20 @@ namespace Kiln.Generators.Emit.Device
             }
 
             string to = ScalarTypes.Keyword(cast.Type);
-            if (ScalarTypes.IsFloatingPoint(cast.Operand.Type) && cast.Type is ScalarType.SByte or ScalarType.Byte or ScalarType.Short or ScalarType.UShort)
+            if (ScalarTypes.IsFloatingPoint(cast.Operand.Type))
             {
-                // Through int, masked so ILGPU cannot fold the two conversions into one saturating cvt (see the class summary).
-                string mask = cast.Type is ScalarType.SByte or ScalarType.Byte ? "0xFF" : "0xFFFF";
-                return $"(({to})((int)({operand}) & {mask}))";
+                string from = FloatName(cast.Operand.Type);
+                if (cast.Type is ScalarType.SByte or ScalarType.Byte or ScalarType.Short or ScalarType.UShort)
+                {
+                    // Through int, masked so ILGPU cannot fold the two conversions into one saturating cvt (see the class summary).
+                    string mask = cast.Type is ScalarType.SByte or ScalarType.Byte ? "0xFF" : "0xFFFF";
+                    return $"(({to})(To{ScalarType.Int}{from}({operand}) & {mask}))";
+                }
+
+                if (cast.Type is ScalarType.Int or ScalarType.UInt or ScalarType.Long or ScalarType.ULong)
+                {
+                    return $"To{cast.Type}{from}({operand})";
+                }
             }
 
             return $"(({to})({operand}))";
@@ -371,19 +417,24 @@ namespace Kiln.Generators.Emit.Device
                 case "Abs" when !floating:
                     return $"(({t})(({x}) < 0 ? -({x}) : ({x})))";
                 case "Min" when floating:
-                    return $"Min{(type == ScalarType.Float ? "Float" : "Double")}({x}, {arguments[1]})";
+                    return $"Min{FloatName(type)}({x}, {arguments[1]})";
                 case "Max" when floating:
-                    return $"Max{(type == ScalarType.Float ? "Float" : "Double")}({x}, {arguments[1]})";
+                    return $"Max{FloatName(type)}({x}, {arguments[1]})";
                 case "Min":
                     return $"(({x}) < ({arguments[1]}) ? ({x}) : ({arguments[1]}))";
                 case "Max":
                     return $"(({x}) > ({arguments[1]}) ? ({x}) : ({arguments[1]}))";
+                case "Clamp" when floating:
+                    string name = FloatName(type);
+                    return $"(Less{name}({x}, {arguments[1]}) ? ({arguments[1]}) : (Greater{name}({x}, {arguments[2]}) ? ({arguments[2]}) : ({x})))";
+                case "Sign" when floating:
+                    return $"((Greater{FloatName(type)}({x}, 0) ? 1 : 0) - (Less{FloatName(type)}({x}, 0) ? 1 : 0))";
                 case "Clamp":
                     return $"(({x}) < ({arguments[1]}) ? ({arguments[1]}) : (({x}) > ({arguments[2]}) ? ({arguments[2]}) : ({x})))";
                 case "Sign":
                     return $"((({x}) > 0 ? 1 : 0) - (({x}) < 0 ? 1 : 0))";
                 case "IEEERemainder":
-                    return $"IeeeRemainder{(type == ScalarType.Float ? "Float" : "Double")}({x}, {arguments[1]})";
+                    return $"IeeeRemainder{FloatName(type)}({x}, {arguments[1]})";
                 case "IsPositiveInfinity":
                     return $"(global::System.{owner}.IsInfinity({x}) && ({x}) > 0)";
                 case "IsNegativeInfinity":
@@ -392,6 +443,9 @@ namespace Kiln.Generators.Emit.Device
 
             return $"global::System.{owner}.{function}({string.Join(", ", arguments)})";
         }
+
+        /// <summary>The suffix of the prelude's helpers for a float type.</summary>
+        private static string FloatName(ScalarType type) => type == ScalarType.Double ? "Double" : "Float";
 
         private static string Zero(ScalarType type) => type switch
         {
