@@ -15,6 +15,12 @@ namespace Kiln.Generators.Emit
         /// <summary>The field of value slot <paramref name="slot"/>: a node's output.</summary>
         public static string NodeField(int slot) => "__v" + slot;
 
+        /// <summary>
+        /// The local of a unit segment holding slot <paramref name="slot"/> when only later tasks of that segment read it
+        /// (PipelineEmitter.Units.cs, <c>SegmentLocals</c>).
+        /// </summary>
+        public static string SegmentLocal(int slot) => "__l" + slot;
+
         /// <summary>The field saying the run skipped node <paramref name="node"/> (only skippable nodes have one).</summary>
         public static string SkipField(int node) => "__s" + node;
 

@@ -27,9 +27,10 @@ namespace Kiln.Generators.Emit
                 writer.Line($"private readonly {input.Type} {InputField(input.Name)};");
             }
 
+            HashSet<int> locals = SegmentLocals(plan);
             for (int n = 0; n < spec.Nodes.Count; n++)
             {
-                if (plan.Slots[n] is { } slot)
+                if (plan.Slots[n] is { } slot && !locals.Contains(n))
                 {
                     writer.Line($"private {slot.Type} {NodeField(slot.Index)} = default!;");
                 }
@@ -67,7 +68,7 @@ namespace Kiln.Generators.Emit
             for (int u = 0; u < schedule.Executor.Units.Count; u++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EmitUnit(writer, plan, u);
+                EmitUnit(writer, plan, u, locals);
             }
 
             foreach (KernelLaunch launch in plan.Launches)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Kiln.Model;
 using static Kiln.Generators.Emit.GeneratedNames;
@@ -13,7 +14,7 @@ namespace Kiln.Generators.Emit
         // A unit runs its chain synchronously until a node returns an unfinished task; from there a resume method
         // awaits it and runs the rest of the segment, then awaits the next segment. A failing node is handed to
         // Fail, never thrown to the executor.
-        private static void EmitUnit(IndentedWriter writer, LoweredPlan plan, int unit)
+        private static void EmitUnit(IndentedWriter writer, LoweredPlan plan, int unit, HashSet<int> locals)
         {
             if (InlineUnit(plan, unit) is not null)
             {
@@ -24,7 +25,7 @@ namespace Kiln.Generators.Emit
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
             for (int start = 0; start < vertices.Count; start += SegmentLength)
             {
-                EmitSegment(writer, plan, unit, start);
+                EmitSegment(writer, plan, unit, start, locals);
             }
 
             for (int position = 0; position < vertices.Count; position++)
@@ -151,19 +152,19 @@ namespace Kiln.Generators.Emit
             return $"{InlineSkip(plan, task)}NodeStarting({node}); {SyncTaskStatement(plan, plan.Invocations[node])} NodeFinished({node}); return default;";
         }
 
-        private static void EmitSegment(IndentedWriter writer, LoweredPlan plan, int unit, int start)
+        private static void EmitSegment(IndentedWriter writer, LoweredPlan plan, int unit, int start, HashSet<int> locals)
         {
             Schedule schedule = plan.Schedule!;
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
             int end = System.Math.Min(vertices.Count, start + SegmentLength);
-            EmitSegmentVariant(writer, plan, unit, start, end, observed: false);
-            EmitSegmentVariant(writer, plan, unit, start, end, observed: true);
+            EmitSegmentVariant(writer, plan, unit, start, end, observed: false, locals);
+            EmitSegmentVariant(writer, plan, unit, start, end, observed: true, locals);
         }
 
         // A segment is written twice. The plain variant, the one callers call, has every observation statement compiled
         // out (`observed` is a constant false) and hands an observed run to the other variant: a run nobody observes
         // compiles half the code on its first run, and the observed variant is compiled only if some run is observed.
-        private static void EmitSegmentVariant(IndentedWriter writer, LoweredPlan plan, int unit, int start, int end, bool observed)
+        private static void EmitSegmentVariant(IndentedWriter writer, LoweredPlan plan, int unit, int start, int end, bool observed, HashSet<int> locals)
         {
             Schedule schedule = plan.Schedule!;
             EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
@@ -182,7 +183,7 @@ namespace Kiln.Generators.Emit
                 {
                     for (int position = start; position < end; position++)
                     {
-                        EmitVertexStep(writer, plan, unit, position, first: position == start, awaiting: false);
+                        EmitVertexStep(writer, plan, unit, position, first: position == start, awaiting: false, locals);
                     }
                 }
 
@@ -196,7 +197,115 @@ namespace Kiln.Generators.Emit
                 {
                     writer.Line("return default;");
                 }
+
+                // The stop test before each vertex but the first jumps here: one exit instead of a `return default` per
+                // node, which the JIT compiles on the first run as a block of its own (docs/design.md, "Cold start").
+                if (end - start > 1)
+                {
+                    writer.Line($"{StoppedLabel}:");
+                    writer.Line("return default;");
+                }
             }
+        }
+
+        private const string StoppedLabel = "stopped";
+
+        /// <summary>
+        /// The slots that live in a local of a unit segment's method instead of the run's fields: the output of a plain
+        /// synchronous task that only later plain synchronous tasks of the same segment read. A chain's segment then
+        /// compiles without a field load and store per node on the first run (docs/design.md, "Cold start"). Anything that
+        /// might read a value another way keeps the field: a segment with an awaited or stage vertex (its resume method
+        /// reads fields), durable and distributed pipelines (checkpoints and remote hosts read slots), results,
+        /// conditions, skippable nodes and gated calls. Each slot in the set belongs to exactly one segment, its
+        /// producer's; the run declares no field for it.
+        /// </summary>
+        private static HashSet<int> SegmentLocals(LoweredPlan plan)
+        {
+            var locals = new HashSet<int>();
+            if (!plan.IsValid || IsDurable(plan) || plan.Invocations.Any(i => i.Policy.Distributed))
+            {
+                return locals;
+            }
+
+            // Every reader of every producer, once.
+            var readers = new Dictionary<int, List<Invocation>>();
+            foreach (Invocation reader in plan.Invocations)
+            {
+                foreach (int producer in reader.Arguments.Where(a => a.Producer >= 0).Select(a => a.Producer).Distinct())
+                {
+                    if (!readers.TryGetValue(producer, out List<Invocation>? list))
+                    {
+                        readers[producer] = list = new List<Invocation>();
+                    }
+
+                    list.Add(reader);
+                }
+            }
+
+            var conditions = new HashSet<int>(plan.Invocations.Select(i => i.Policy.Condition).Where(c => c >= 0));
+            Schedule schedule = plan.Schedule!;
+            for (int unit = 0; unit < schedule.Executor.Units.Count; unit++)
+            {
+                EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
+                for (int start = 0; start < vertices.Count; start += SegmentLength)
+                {
+                    int end = System.Math.Min(vertices.Count, start + SegmentLength);
+                    if (vertices.Count < 2 || InlineUnit(plan, unit) is not null)
+                    {
+                        break;
+                    }
+
+                    AddSegmentLocals(plan, vertices, start, end, readers, conditions, locals);
+                }
+            }
+
+            return locals;
+        }
+
+        private static void AddSegmentLocals(
+            LoweredPlan plan, EquatableArray<int> vertices, int start, int end, Dictionary<int, List<Invocation>> readers, HashSet<int> conditions, HashSet<int> locals)
+        {
+            Schedule schedule = plan.Schedule!;
+            var positions = new Dictionary<int, int>();
+            for (int position = start; position < end; position++)
+            {
+                Vertex vertex = schedule.Vertices[vertices[position]];
+                if (vertex is StageVertex || (vertex is TaskVertex awaited && plan.Invocations[awaited.Node].IsAsync))
+                {
+                    // An awaited task or a stage hands the rest of the segment to a resume method, which reads fields.
+                    return;
+                }
+
+                if (vertex is TaskVertex task && IsPlainSyncTask(plan, task))
+                {
+                    positions[task.Node] = position;
+                }
+            }
+
+            foreach (KeyValuePair<int, int> producer in positions)
+            {
+                int node = producer.Key;
+                Invocation invocation = plan.Invocations[node];
+                if (!invocation.HasOutput || invocation.Slot != node || plan.Slots[node] is not { DeviceResident: false }
+                    || plan.Pipeline.Bound.Sinks.Contains(node) || conditions.Contains(node) || CanSkip(plan, node)
+                    || !readers.TryGetValue(node, out List<Invocation>? nodeReaders))
+                {
+                    continue;
+                }
+
+                if (nodeReaders.All(reader => positions.TryGetValue(reader.Node, out int at) && at > producer.Value
+                    && reader.Arguments.All(a => a.Producer != node || a.Source == ArgumentSource.ProducerValue)))
+                {
+                    locals.Add(node);
+                }
+            }
+        }
+
+        // A synchronous task called as it is: no wrapper, no skip test before it.
+        private static bool IsPlainSyncTask(LoweredPlan plan, TaskVertex task)
+        {
+            Invocation invocation = plan.Invocations[task.Node];
+            return !invocation.IsAsync && invocation.Wrapped is null && InlineSkip(plan, task).Length == 0;
         }
 
         private static void EmitResume(IndentedWriter writer, LoweredPlan plan, int unit, int from)
@@ -251,13 +360,13 @@ namespace Kiln.Generators.Emit
         /// One vertex of a unit. In a segment (<paramref name="awaiting"/> false) an unfinished task hands the rest of
         /// the chain to its resume method; in a resume method everything is awaited in place.
         /// </summary>
-        private static void EmitVertexStep(IndentedWriter writer, LoweredPlan plan, int unit, int position, bool first, bool awaiting)
+        private static void EmitVertexStep(IndentedWriter writer, LoweredPlan plan, int unit, int position, bool first, bool awaiting, HashSet<int>? locals = null)
         {
             Schedule schedule = plan.Schedule!;
             Vertex vertex = schedule.Vertices[schedule.Executor.Units[unit].Vertices[position]];
             if (!first)
             {
-                writer.Line(awaiting ? "if (IsStopping) return;" : "if (IsStopping) return default;");
+                writer.Line(awaiting ? "if (IsStopping) return;" : $"if (IsStopping) goto {StoppedLabel};");
                 writer.Line($"at = {vertex.FirstNode};");
             }
 
@@ -282,7 +391,7 @@ namespace Kiln.Generators.Emit
                     EmitStageCheckpoints(writer, plan, stages);
                     break;
                 case TaskVertex task:
-                    EmitTaskCall(writer, plan, plan.Invocations[task.Node], awaiting ? null : ResumeName(unit, position));
+                    EmitTaskCall(writer, plan, plan.Invocations[task.Node], awaiting ? null : ResumeName(unit, position), locals);
                     break;
             }
 
@@ -301,7 +410,7 @@ namespace Kiln.Generators.Emit
         /// The one place a task's call is written, observed and stored. <paramref name="resume"/> names the method an
         /// unfinished task is handed to; null means the caller is asynchronous and awaits it in place.
         /// </summary>
-        private static void EmitTaskCall(IndentedWriter writer, LoweredPlan plan, Invocation invocation, string? resume)
+        private static void EmitTaskCall(IndentedWriter writer, LoweredPlan plan, Invocation invocation, string? resume, HashSet<int>? locals = null)
         {
             int node = invocation.Node;
             string call = CallExpression(plan, invocation, FieldArgument);
@@ -329,7 +438,7 @@ namespace Kiln.Generators.Emit
             }
             else
             {
-                writer.Line(SyncTaskStatement(plan, invocation));
+                writer.Line(SyncTaskStatement(plan, invocation, locals));
             }
 
             if (CheckpointStatement(plan, invocation) is { } checkpoint)
@@ -340,11 +449,22 @@ namespace Kiln.Generators.Emit
             writer.Line($"if (observed) NodeFinished({node});");
         }
 
-        /// <summary>A synchronous task's call as one statement, its output stored in its slot.</summary>
-        private static string SyncTaskStatement(LoweredPlan plan, Invocation invocation)
+        /// <summary>
+        /// A synchronous task's call as one statement, its output stored in its slot, or in a local of the segment when
+        /// <paramref name="locals"/> holds the slot (then readers in <paramref name="locals"/> read the local).
+        /// </summary>
+        private static string SyncTaskStatement(LoweredPlan plan, Invocation invocation, HashSet<int>? locals = null)
         {
-            string call = CallExpression(plan, invocation, FieldArgument);
-            return invocation.HasOutput ? $"{NodeField(invocation.Slot)} = {call};" : call + ";";
+            string call = CallExpression(plan, invocation, a =>
+                a.Source == ArgumentSource.ProducerValue && locals is not null && locals.Contains(a.Producer) ? SegmentLocal(a.Producer) : FieldArgument(a));
+            if (!invocation.HasOutput)
+            {
+                return call + ";";
+            }
+
+            return locals is not null && locals.Contains(invocation.Slot)
+                ? $"{plan.Slots[invocation.Slot]!.Type} {SegmentLocal(invocation.Slot)} = {call};"
+                : $"{NodeField(invocation.Slot)} = {call};";
         }
 
         private static void EmitFailHandler(IndentedWriter writer, string exit)

@@ -45,7 +45,8 @@ public class NoConditionCostTests
     // Baseline/ holds the output of the generator at commit f3f1a5a, before conditions, for ConditionFreePipelines.All
     // (file name: pipeline name, "__", hint name, ".txt"). Regenerate it only for a change meant to alter every pipeline:
     // the ones since are for cold start (the plan's node names as one comma-joined literal; unit segments written
-    // twice, plain and observed, with CS0162/CS0219 silenced for the constant `observed`).
+    // twice, plain and observed, with CS0162/CS0219 silenced for the constant `observed`; one `stopped:` exit per segment
+    // for the stop test).
     // Copied next to the test assembly (the project's Conditions/Baseline item): a CI build maps source paths to /_/, so
     // the source file's own folder cannot be found from [CallerFilePath] there.
     private static string BaselineDirectory() => Path.Combine(System.AppContext.BaseDirectory, "Conditions", "Baseline");
