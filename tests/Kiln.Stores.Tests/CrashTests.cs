@@ -21,27 +21,15 @@ public sealed class CrashTests
     [Fact]
     public async Task Sqlite_keeps_every_completed_write_when_the_writer_is_killed()
     {
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("kiln-crash-");
-        try
+        using var file = new TempSqliteFile("kiln-crash-");
+        for (int seed = 0; seed < 8; seed++)
         {
-            string path = Path.Combine(directory.FullName, "runs.db");
-            for (int seed = 0; seed < 8; seed++)
-            {
-                int committed = await RunAndKill("sqlite", path, "run-" + seed, seed);
-                await using var store = new SqliteRunStore(path);
-                await CheckSurvivors(store, "run-" + seed, committed);
-            }
+            int committed = await RunAndKill("sqlite", file.Path, "run-" + seed, seed);
+            await using var store = new SqliteRunStore(file.Path);
+            await CheckSurvivors(store, "run-" + seed, committed);
+        }
 
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + path + ";Pooling=False");
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA integrity_check;";
-            Assert.Equal("ok", check.ExecuteScalar());
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        file.AssertIntact();
     }
 
     [SkippableFact]
@@ -75,14 +63,7 @@ public sealed class CrashTests
     /// <returns>The last slot the child reported as committed before it was killed.</returns>
     private static async Task<int> RunAndKill(string kind, string target, string runId, int seed)
     {
-        string child = Path.Combine(AppContext.BaseDirectory, "Kiln.Stores.CrashChild.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { child, kind, target, runId, seed.ToString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("the crash child did not start");
+        using Process process = CrashChild.Start(kind, target, runId, seed.ToString());
         Task<string> errors = process.StandardError.ReadToEndAsync();
         int killAfter = new Random(seed).Next(5, 120);
         int lastCommitted = -1;

@@ -36,22 +36,9 @@ public sealed class PipelineCrashTests
     [Fact]
     public async Task Sqlite_a_killed_durable_run_resumes_to_the_same_result_without_running_completed_nodes_again()
     {
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("kiln-pipeline-crash-");
-        try
-        {
-            string path = Path.Combine(directory.FullName, "runs.db");
-            await KillAndResume("sqlite", path, () => new SqliteRunStore(path), "run-");
-
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + path + ";Pooling=False");
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA integrity_check;";
-            Assert.Equal("ok", check.ExecuteScalar());
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        using var file = new TempSqliteFile("kiln-pipeline-crash-");
+        await KillAndResume("sqlite", file.Path, () => new SqliteRunStore(file.Path), "run-");
+        file.AssertIntact();
     }
 
     [SkippableFact]
@@ -121,14 +108,7 @@ public sealed class PipelineCrashTests
     /// <returns>The nodes the child ran, and its result if it finished.</returns>
     private static async Task<(List<string> Ran, string? Result)> RunChild(string kind, string target, string runId, int seed, int? killAfterMs)
     {
-        string child = Path.Combine(AppContext.BaseDirectory, "Kiln.Stores.CrashChild.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { child, "pipeline", kind, target, runId, Items.ToString(), seed.ToString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("the crash child did not start");
+        using Process process = CrashChild.Start("pipeline", kind, target, runId, Items.ToString(), seed.ToString());
         Task<string> errors = process.StandardError.ReadToEndAsync();
         var ran = new List<string>();
         string? result = null;
