@@ -99,24 +99,7 @@ namespace Kiln.Generators.Emit
                 writer.Line();
                 using (writer.Block($"private {ValueTaskOf}<{output}> {method}Direct({parameters})"))
                 {
-                    string call = MethodCall(plan, invocation, (argument, _) => AttemptArgument(argument));
-                    switch (wrapped.MethodShape)
-                    {
-                        case ReturnShape.Value:
-                        case ReturnShape.TaskOfT:
-                            writer.Line($"return new {ValueTaskOf}<{output}>({call});");
-                            break;
-                        case ReturnShape.ValueTaskOfT:
-                            writer.Line($"return {call};");
-                            break;
-                        case ReturnShape.Void:
-                            writer.Line(call + ";");
-                            writer.Line($"return new {ValueTaskOf}<bool>(true);");
-                            break;
-                        default: // Task, ValueTask
-                            writer.Line($"return global::Kiln.Execution.MapRunner.Done({call});");
-                            break;
-                    }
+                    EmitReturnAsValueTask(writer, wrapped.MethodShape, output, MethodCall(plan, invocation, (argument, _) => AttemptArgument(argument)));
                 }
             }
         }

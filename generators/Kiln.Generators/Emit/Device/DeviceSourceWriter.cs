@@ -16,7 +16,7 @@ namespace Kiln.Generators.Emit.Device
     {
         private readonly DeviceDialect _dialect;
         private readonly bool _checksFaults;
-        private readonly Dictionary<string, string> _functions = new(StringComparer.Ordinal);
+        private readonly KernelFunctions _functions;
         private readonly StringBuilder _text = new();
         private int _depth;
 
@@ -29,6 +29,7 @@ namespace Kiln.Generators.Emit.Device
         {
             _dialect = dialect;
             _checksFaults = checksFaults;
+            _functions = new KernelFunctions((body, count) => $"kiln_{Sanitize(body.MethodName)}_{count}", Write);
         }
 
         /// <summary>Whether <paramref name="expression"/> itself must set the fault flag on a device (<see cref="KernelQueries.MayFault(KExpr)"/>).</summary>
@@ -42,25 +43,10 @@ namespace Kiln.Generators.Emit.Device
         public StringBuilder Text => _text;
 
         /// <summary>The C name of a translated body, writing the body (and its helpers, callees first) the first time.</summary>
-        public string Function(KernelProgram program)
+        public string Function(KernelProgram program) => _functions.Function(program);
+
+        private void Write(KernelBody body, string name)
         {
-            foreach (KernelBody helper in program.Helpers)
-            {
-                Define(helper);
-            }
-
-            return Define(program.Kernel);
-        }
-
-        private string Define(KernelBody body)
-        {
-            if (_functions.TryGetValue(body.Name, out string? name))
-            {
-                return name;
-            }
-
-            name = $"kiln_{Sanitize(body.MethodName)}_{_functions.Count}";
-            _functions.Add(body.Name, name);
             var parameters = body.Parameters.Select((p, i) => p.Kind == KParameterKind.Gather
                 ? $"{_dialect.GlobalPointer(p.Type, readOnly: true)} p{i}, int p{i}_length"
                 : $"{_dialect.Type(p.Type)} p{i}");
@@ -74,7 +60,6 @@ namespace Kiln.Generators.Emit.Device
                 .Append('(').Append(string.Join(", ", parameters)).Append(")\n");
             Statement(body.Body, body);
             _text.Append('\n');
-            return name;
         }
 
         private void Line(string line) => _text.Append(' ', _depth * 4).Append(line).Append('\n');

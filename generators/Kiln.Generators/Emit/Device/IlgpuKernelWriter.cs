@@ -34,13 +34,14 @@ namespace Kiln.Generators.Emit.Device
         private const string FaultName = "kiln_fault";
 
         private readonly bool _checksFaults;
-        private readonly Dictionary<string, string> _functions = new(StringComparer.Ordinal);
+        private readonly KernelFunctions _functions;
         private readonly IndentedWriter _writer;
 
         public IlgpuKernelWriter(IndentedWriter writer, bool checksFaults)
         {
             _writer = writer;
             _checksFaults = checksFaults;
+            _functions = new KernelFunctions((body, count) => $"F{count}_{DeviceSourceWriter.Sanitize(body.MethodName)}", Write);
         }
 
         /// <summary>The argument that passes the fault flag on, after a call's other arguments (empty when unchecked).</summary>
@@ -121,25 +122,10 @@ namespace Kiln.Generators.Emit.Device
         }
 
         /// <summary>The method name of a translated body, writing the body (and its helpers, callees first) the first time.</summary>
-        public string Function(KernelProgram program)
+        public string Function(KernelProgram program) => _functions.Function(program);
+
+        private void Write(KernelBody body, string name)
         {
-            foreach (KernelBody helper in program.Helpers)
-            {
-                Define(helper);
-            }
-
-            return Define(program.Kernel);
-        }
-
-        private string Define(KernelBody body)
-        {
-            if (_functions.TryGetValue(body.Name, out string? name))
-            {
-                return name;
-            }
-
-            name = $"F{_functions.Count}_{DeviceSourceWriter.Sanitize(body.MethodName)}";
-            _functions.Add(body.Name, name);
             var parameters = body.Parameters.Select((p, i) => p.Kind == KParameterKind.Gather
                 ? $"{ViewOf(p.Type)} p{i}"
                 : $"{ScalarTypes.Keyword(p.Type)} p{i}");
@@ -153,7 +139,6 @@ namespace Kiln.Generators.Emit.Device
 
             _writer.Close();
             _writer.Close();
-            return name;
         }
 
         private void Statement(KStmt statement)
