@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -57,8 +58,9 @@ namespace Kiln.Execution
         {
             ArgumentNullException.ThrowIfNull(options);
             ArgumentNullException.ThrowIfNull(attempt);
-            var call = new Call<TState, T>(this, state, attempt, runToken);
-            ResiliencePipeline pipeline = options.Resilience?.Invoke(_node) ?? PipelineFor(options.RetryDelay);
+            ResiliencePipeline? custom = options.Resilience?.Invoke(_node);
+            var call = new Call<TState, T>(this, state, attempt, runToken, clocked: custom is null && _timeoutMs > 0);
+            ResiliencePipeline pipeline = custom ?? PipelineFor(options.RetryDelay);
             try
             {
                 return await pipeline.ExecuteAsync(static (c, token) => c.AttemptAsync(token), call, runToken).ConfigureAwait(false);
@@ -111,14 +113,18 @@ namespace Kiln.Execution
             private readonly TState _state;
             private readonly Func<TState, CancellationToken, ValueTask<T>> _attempt;
             private readonly CancellationToken _runToken;
+            private readonly bool _clocked;
             private int _attempts;
 
-            public Call(NodeAttempts policy, TState state, Func<TState, CancellationToken, ValueTask<T>> attempt, CancellationToken runToken)
+            // clocked: whether an attempt is also timed here. The timeout strategy cancels the attempt's token from a
+            // timer, which can fire late on a loaded machine, after an attempt that ran past TimeoutMs has returned.
+            public Call(NodeAttempts policy, TState state, Func<TState, CancellationToken, ValueTask<T>> attempt, CancellationToken runToken, bool clocked)
             {
                 _policy = policy;
                 _state = state;
                 _attempt = attempt;
                 _runToken = runToken;
+                _clocked = clocked;
             }
 
             public int Attempts => Volatile.Read(ref _attempts);
@@ -126,18 +132,20 @@ namespace Kiln.Execution
             public async ValueTask<T> AttemptAsync(CancellationToken token)
             {
                 Interlocked.Increment(ref _attempts);
+                long started = _clocked ? Stopwatch.GetTimestamp() : 0;
                 T result;
                 try
                 {
                     result = await _attempt(_state, token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException e) when (TimedOut(token))
+                catch (OperationCanceledException e) when (TimedOut(token, started))
                 {
                     throw _policy.Timeout(e);
                 }
 
-                // Cooperative: an attempt that ignored its cancelled token and finished late still counts as failed.
-                if (TimedOut(token))
+                // Cooperative: an attempt that ignored its cancelled token and finished late still counts as failed, and
+                // so does one that ran past TimeoutMs before the timer got round to cancelling its token.
+                if (TimedOut(token, started))
                 {
                     throw _policy.Timeout(null);
                 }
@@ -145,8 +153,10 @@ namespace Kiln.Execution
                 return result;
             }
 
-            private bool TimedOut(CancellationToken token) =>
-                _policy._timeoutMs > 0 && token.IsCancellationRequested && !_runToken.IsCancellationRequested;
+            private bool TimedOut(CancellationToken token, long started) =>
+                _policy._timeoutMs > 0 && !_runToken.IsCancellationRequested
+                && (token.IsCancellationRequested
+                    || (_clocked && Stopwatch.GetElapsedTime(started).TotalMilliseconds >= _policy._timeoutMs));
         }
 
         private TimeoutException Timeout(Exception? inner) =>
