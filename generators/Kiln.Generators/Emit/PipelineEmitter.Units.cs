@@ -242,20 +242,15 @@ namespace Kiln.Generators.Emit
                 }
             }
 
-            var conditions = new HashSet<int>(plan.Invocations.Select(i => i.Policy.Condition).Where(c => c >= 0));
-            Schedule schedule = plan.Schedule!;
-            for (int unit = 0; unit < schedule.Executor.Units.Count; unit++)
+            // What is read some other way: a condition's value, a result.
+            var keep = new HashSet<int>(plan.Invocations.Select(i => i.Policy.Condition).Where(c => c >= 0));
+            keep.UnionWith(plan.Pipeline.Bound.Sinks);
+            foreach (UnitSpec unit in plan.Schedule!.Executor.Units)
             {
-                EquatableArray<int> vertices = schedule.Executor.Units[unit].Vertices;
-                for (int start = 0; start < vertices.Count; start += SegmentLength)
+                // A unit of one vertex (written inline into the dispatch switch, or alone in its segment) has no reader after it.
+                for (int start = 0; unit.Vertices.Count > 1 && start < unit.Vertices.Count; start += SegmentLength)
                 {
-                    int end = System.Math.Min(vertices.Count, start + SegmentLength);
-                    if (vertices.Count < 2 || InlineUnit(plan, unit) is not null)
-                    {
-                        break;
-                    }
-
-                    AddSegmentLocals(plan, vertices, start, end, readers, conditions, locals);
+                    AddSegmentLocals(plan, unit.Vertices, start, System.Math.Min(unit.Vertices.Count, start + SegmentLength), readers, keep, locals);
                 }
             }
 
@@ -263,7 +258,7 @@ namespace Kiln.Generators.Emit
         }
 
         private static void AddSegmentLocals(
-            LoweredPlan plan, EquatableArray<int> vertices, int start, int end, Dictionary<int, List<Invocation>> readers, HashSet<int> conditions, HashSet<int> locals)
+            LoweredPlan plan, EquatableArray<int> vertices, int start, int end, Dictionary<int, List<Invocation>> readers, HashSet<int> keep, HashSet<int> locals)
         {
             Schedule schedule = plan.Schedule!;
             var positions = new Dictionary<int, int>();
@@ -287,7 +282,7 @@ namespace Kiln.Generators.Emit
                 int node = producer.Key;
                 Invocation invocation = plan.Invocations[node];
                 if (!invocation.HasOutput || invocation.Slot != node || plan.Slots[node] is not { DeviceResident: false }
-                    || plan.Pipeline.Bound.Sinks.Contains(node) || conditions.Contains(node) || CanSkip(plan, node)
+                    || keep.Contains(node) || CanSkip(plan, node)
                     || !readers.TryGetValue(node, out List<Invocation>? nodeReaders))
                 {
                     continue;

@@ -64,6 +64,7 @@ namespace Kiln.Generators.Emit.Device
                 string name = type == "float" ? "Float" : "Double";
                 string magnitude = type == "float" ? "0x7FFFFFFFu" : "0x7FFFFFFFFFFFFFFFul";
                 string infinity = type == "float" ? "0x7F800000u" : "0x7FF0000000000000ul";
+                string suffix = type == "float" ? "f" : "d";
 
                 // NaN from the bits: an integer test that no float-compare rewrite of ILGPU's can turn round.
                 _writer.Line($"private static bool NaN{name}({type} x) => (global::ILGPU.Interop.FloatAsInt(x) & {magnitude}) > {infinity};");
@@ -85,7 +86,6 @@ namespace Kiln.Generators.Emit.Device
                 })
                 {
                     string to = ScalarTypes.Keyword(target);
-                    string suffix = type == "float" ? "f" : "d";
                     string low = target is ScalarType.UInt or ScalarType.ULong ? "0" : $"{to}.MinValue";
                     _writer.Line($"private static {to} To{target}{name}({type} x) {{ if (NaN{name}(x)) return 0; if (x < {below}{suffix}) return {low}; if (x >= {atOrAbove}{suffix}) return {to}.MaxValue; return ({to})x; }}");
                 }
