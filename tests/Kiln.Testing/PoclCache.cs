@@ -5,10 +5,10 @@ using System.Runtime.InteropServices;
 namespace Kiln.Testing
 {
     /// <summary>
-    /// Gives this test process a PoCL kernel cache of its own. <c>dotnet test</c> runs test assemblies in parallel, and
-    /// PoCL races on its cache's temporary files when two processes compile the same kernel at once (a build fails with
-    /// "unable to rename temporary", and a test host has crashed right after such a build). Call it from a module
-    /// initializer, before any OpenCL call; a cache directory set by the user is kept.
+    /// Gives this test process a PoCL kernel cache of its own. <c>dotnet test</c> runs test assemblies in parallel, and two
+    /// processes compiling the same kernel at once write the same cache files. (The "unable to rename temporary" build
+    /// failures and the test host crash first blamed on that came from LLVM's signal handlers: see FaultSignals in
+    /// Kiln.Runtime.) Call it before any OpenCL call; a cache directory set by the user is kept.
     /// </summary>
     public static partial class PoclCache
     {

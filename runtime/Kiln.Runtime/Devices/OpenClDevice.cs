@@ -44,6 +44,7 @@ namespace Kiln.Execution
         {
             var devices = new List<OpenClDevice>();
             uint platformCount;
+            FaultSignals.Record();
             OpenCl.KeepRuntimeSignalHandlers();
             try
             {
@@ -244,6 +245,9 @@ namespace Kiln.Execution
             finally
             {
                 OpenCl.ReleaseEvent(completion);
+
+                // PoCL compiles a kernel's work-group function with LLVM at its first launches.
+                FaultSignals.Restore();
             }
         }
 
@@ -337,11 +341,14 @@ namespace Kiln.Execution
                         {
                             code = OpenCl.BuildProgram(handle, 1, &id, optionText, IntPtr.Zero, IntPtr.Zero);
                         }
+
+                        FaultSignals.Restore();
                     }
 
-                    // PoCL's kernel cache races on its own temporary files when kernels compile at once in several
-                    // processes: "unable to rename temporary ... No such file or directory" fails a valid source now
-                    // and then. That failure, and only that one, is transient: build again.
+                    // "unable to rename temporary ... No such file or directory" fails a valid source now and then: LLVM
+                    // deleted the build's temporary files because a managed fault on another thread reached its
+                    // handler during the build (FaultSignals), or PoCL's kernel cache raced with another process's
+                    // build. That failure, and only that one, is transient: build again.
                     if (code == 0 || attempt == MaxBuildAttempts
                         || !BuildLog(handle, id).Contains("unable to rename temporary", StringComparison.Ordinal))
                     {
