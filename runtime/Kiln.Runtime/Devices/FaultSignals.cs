@@ -58,7 +58,10 @@ namespace Kiln.Execution
             s_runtime = actions;
         }
 
-        /// <summary>Puts back the runtime's handler for each fault signal whose handler changed since <see cref="Record"/>.</summary>
+        /// <summary>
+        /// Puts back the handler recorded by <see cref="Record"/> for each fault signal that now has a one-shot
+        /// (<c>SA_RESETHAND</c>) handler in its place, as LLVM's are.
+        /// </summary>
         public static void Restore()
         {
             byte[]? runtime = s_runtime;
@@ -73,8 +76,11 @@ namespace Kiln.Execution
                 for (int i = 0; i < s_signals.Length; i++)
                 {
                     byte* expected = all + (i * ActionSize);
+                    // Only a one-shot handler is replaced: a handler someone installed on purpose since (a crash
+                    // reporter's, say) stays.
                     if (SignalAction(s_signals[i], null, current) == 0
-                        && (*(IntPtr*)current != *(IntPtr*)expected || *(int*)(current + FlagsOffset) != *(int*)(expected + FlagsOffset)))
+                        && (*(int*)(current + FlagsOffset) & ResetHand) != 0
+                        && *(IntPtr*)current != *(IntPtr*)expected)
                     {
                         SignalAction(s_signals[i], expected, null);
                     }
