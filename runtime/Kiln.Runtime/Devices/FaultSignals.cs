@@ -16,20 +16,25 @@ namespace Kiln.Execution
     /// back. A second fault on another thread in that window kills the process (a test host died so, with nothing on
     /// stderr). Restoring the runtime's handlers after each build or launch closes that for good: LLVM thinks its
     /// handlers are still installed and never installs them again, unless a fault reached one during the build that
-    /// installed it. Linux only: the struct layout below is glibc's, and no other OS's PoCL was seen to do this.
+    /// installed it. Linux on x64 and arm64 only (<see cref="Supported"/>): the struct layout below is theirs, and no
+    /// other OS's PoCL was seen to do this.
     /// </remarks>
     internal static unsafe partial class FaultSignals
     {
         // SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV on Linux (x64 and arm64 alike).
         private static readonly int[] s_signals = { 4, 5, 6, 7, 8, 11 };
 
-        // glibc's struct sigaction: the handler (8 bytes), sa_mask (128), sa_flags (int), sa_restorer; 152 bytes on x64
-        // and arm64. Read and written whole, with room to spare.
+        // struct sigaction on 64-bit Linux (glibc and musl): the handler (8 bytes), sa_mask (128), sa_flags (int),
+        // sa_restorer; 152 bytes on x64 and arm64. Read and written whole, with room to spare.
         private const int ActionSize = 256;
         private const int FlagsOffset = 136;
         private const int ResetHand = unchecked((int)0x80000000);
 
         private static byte[]? s_runtime;
+
+        /// <summary>Linux on x64 or arm64, where struct sigaction has the layout above (glibc and musl alike).</summary>
+        public static bool Supported =>
+            OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
         /// <summary>
         /// Records the runtime's handlers. Call before the OpenCL driver loads; where they already look like LLVM's
@@ -37,7 +42,7 @@ namespace Kiln.Execution
         /// </summary>
         public static void Record()
         {
-            if (!OperatingSystem.IsLinux() || s_runtime is not null)
+            if (!Supported || s_runtime is not null)
             {
                 return;
             }

@@ -211,42 +211,47 @@ namespace Kiln.Execution
 
             EnsureContext();
             Program program = GetProgram(sourceName, source);
-            IntPtr completion;
-            lock (program)
-            {
-                IntPtr handle = program.Kernel(kernel);
-                for (int i = 0; i < arguments.Length; i++)
-                {
-                    KernelArgument argument = arguments[i];
-                    int code;
-                    if (argument.Buffer is { } buffer)
-                    {
-                        IntPtr memory = Handle(buffer);
-                        code = OpenCl.SetKernelArg(handle, (uint)i, (nuint)sizeof(IntPtr), &memory);
-                    }
-                    else
-                    {
-                        ulong bits = argument.Bits;
-                        code = OpenCl.SetKernelArg(handle, (uint)i, (nuint)argument.Size, &bits);
-                    }
-
-                    OpenCl.Check(code, $"clSetKernelArg({i})", kernel);
-                }
-
-                nuint local = (nuint)groupSize;
-                nuint global = (nuint)(((length + groupSize - 1) / groupSize) * groupSize);
-                OpenCl.Check(OpenCl.EnqueueNDRangeKernel(_queue!.DangerousGetHandle(), handle, 1, null, &global, &local, 0, null, &completion), "clEnqueueNDRangeKernel", kernel);
-            }
-
             try
             {
-                Wait(completion, kernel, cancellationToken);
+                IntPtr completion;
+                lock (program)
+                {
+                    IntPtr handle = program.Kernel(kernel);
+                    for (int i = 0; i < arguments.Length; i++)
+                    {
+                        KernelArgument argument = arguments[i];
+                        int code;
+                        if (argument.Buffer is { } buffer)
+                        {
+                            IntPtr memory = Handle(buffer);
+                            code = OpenCl.SetKernelArg(handle, (uint)i, (nuint)sizeof(IntPtr), &memory);
+                        }
+                        else
+                        {
+                            ulong bits = argument.Bits;
+                            code = OpenCl.SetKernelArg(handle, (uint)i, (nuint)argument.Size, &bits);
+                        }
+
+                        OpenCl.Check(code, $"clSetKernelArg({i})", kernel);
+                    }
+
+                    nuint local = (nuint)groupSize;
+                    nuint global = (nuint)(((length + groupSize - 1) / groupSize) * groupSize);
+                    OpenCl.Check(OpenCl.EnqueueNDRangeKernel(_queue!.DangerousGetHandle(), handle, 1, null, &global, &local, 0, null, &completion), "clEnqueueNDRangeKernel", kernel);
+                }
+
+                try
+                {
+                    Wait(completion, kernel, cancellationToken);
+                }
+                finally
+                {
+                    OpenCl.ReleaseEvent(completion);
+                }
             }
             finally
             {
-                OpenCl.ReleaseEvent(completion);
-
-                // PoCL compiles a kernel's work-group function with LLVM at its first launches.
+                // PoCL compiles a kernel's work-group function with LLVM at its first launch, whether or not it succeeds.
                 FaultSignals.Restore();
             }
         }
