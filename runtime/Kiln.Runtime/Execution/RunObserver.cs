@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Kiln.Execution
@@ -8,6 +10,11 @@ namespace Kiln.Execution
     /// Watches one run for progress reports, <see cref="Activity"/> spans and a Chrome trace. Created only when
     /// someone listens, so an unobserved run pays one test of a local per node and nothing else.
     /// </summary>
+    /// <remarks>
+    /// The methods the executor and generated code call are never inlined: an inlining attempt reads their IL, and
+    /// resolving its <see cref="Activity"/> tokens would load <c>System.Diagnostics.DiagnosticSource</c> in a process
+    /// nobody traces, which opens <see cref="ActivityGate"/> and costs a later run the source's initialization.
+    /// </remarks>
     internal sealed class RunObserver
     {
         private readonly PipelinePlan _plan;
@@ -31,7 +38,7 @@ namespace Kiln.Execution
 
         public static RunObserver? Create(PipelinePlan plan, KilnOptions options)
         {
-            bool traced = KilnActivity.Source.HasListeners();
+            bool traced = ActivityGate.HasListeners();
             if (options.Progress is null && !traced && options.TracePath is null)
             {
                 return null;
@@ -41,12 +48,14 @@ namespace Kiln.Execution
         }
 
         /// <summary>Names the device kernels run on (null: the CPU backend).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void UseDevice(string? device)
         {
             _device = device ?? "cpu";
             _trace?.UseDevice(_device);
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void RunStarting()
         {
             _trace?.RunStarting();
@@ -57,6 +66,7 @@ namespace Kiln.Execution
             }
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeStarting(int node)
         {
             _trace?.NodeStarting(node);
@@ -89,6 +99,7 @@ namespace Kiln.Execution
             }
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeFinished(int node)
         {
             _trace?.NodeFinished(node, failed: false);
@@ -98,12 +109,14 @@ namespace Kiln.Execution
         }
 
         /// <summary>A skipped node: an instant in the trace, a zero-length activity tagged <c>kiln.skipped</c>, and progress.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeSkipped(int node) => NodeInstant(node, restored: false);
 
         /// <summary>
         /// A node restored from the run's store (or not needed by what remains to run): an instant in the trace, a
         /// zero-length activity tagged <c>kiln.restored</c>, and progress.
         /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeRestored(int node) => NodeInstant(node, restored: true);
 
         private void NodeInstant(int node, bool restored)
@@ -128,6 +141,7 @@ namespace Kiln.Execution
             _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: !restored, Restored: restored));
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeFailed(int node, Exception exception)
         {
             _trace?.NodeFinished(node, failed: true);
@@ -135,6 +149,7 @@ namespace Kiln.Execution
         }
 
         /// <summary>Starts one attempt's activity (under its node's) and notes its start for the trace.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public AttemptSpan AttemptStarting(int node, int item)
         {
             Activity? activity = null;
@@ -157,6 +172,7 @@ namespace Kiln.Execution
             return new AttemptSpan(node, item, Stopwatch.GetTimestamp(), Environment.CurrentManagedThreadId, activity);
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void AttemptFinished(AttemptSpan attempt, Exception? error, string? silo = null)
         {
             _trace?.AttemptFinished(attempt, error is not null, silo);
@@ -177,6 +193,7 @@ namespace Kiln.Execution
         }
 
         /// <summary>Ends the run's activity and writes the trace; returns what went wrong writing it, if anything.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public Exception? RunFinished(Exception? error, bool cancelled)
         {
             if (_runActivity is not null)
@@ -224,6 +241,66 @@ namespace Kiln.Execution
     /// <param name="Activity">Its activity, when someone listens to <see cref="KilnActivity.Source"/>.</param>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly record struct AttemptSpan(int Node, int Item, long Start, int Thread, Activity? Activity);
+
+    /// <summary>
+    /// Asks <see cref="KilnActivity.Source"/> for listeners only once someone could be listening. Creating an
+    /// <see cref="ActivitySource"/> runs <c>System.Diagnostics.DiagnosticSource</c>'s static initialization, which
+    /// took 20–30 ms of a new process's first run here, more than the rest of a 1,024-task fan-out's first run
+    /// (docs/design.md, "Cold start"). Every listener (OpenTelemetry's, or an <see cref="ActivityListener"/> of the
+    /// user's) is a type of that assembly, so while the process has not loaded it, nobody can listen and the source
+    /// need not exist yet. Once it is loaded, the next run creates the source (which tells every listener about it)
+    /// and asks as before.
+    /// </summary>
+    internal static class ActivityGate
+    {
+        private const string DiagnosticSourcePrefix = "System.Diagnostics.DiagnosticSource,";
+        private static volatile bool s_loaded;
+
+        static ActivityGate()
+        {
+            // Ahead-of-time code has no such cost to save, and there every assembly is in the image from the start.
+            if (!RuntimeFeature.IsDynamicCodeCompiled)
+            {
+                s_loaded = true;
+                return;
+            }
+
+            // Subscribe before looking, so that a load in between is not missed.
+            AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
+            foreach (Assembly assembly in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                if (IsDiagnosticSource(assembly))
+                {
+                    Open();
+                    break;
+                }
+            }
+        }
+
+        /// <summary>Whether a run should be traced: the source exists (or may now be created) and has listeners.</summary>
+        public static bool HasListeners() => s_loaded && SourceHasListeners();
+
+        // Apart, so that compiling HasListeners never resolves the DiagnosticSource types.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool SourceHasListeners() => KilnActivity.Source.HasListeners();
+
+        private static void OnAssemblyLoad(object? sender, AssemblyLoadEventArgs e)
+        {
+            if (IsDiagnosticSource(e.LoadedAssembly))
+            {
+                Open();
+            }
+        }
+
+        private static void Open()
+        {
+            s_loaded = true;
+            AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
+        }
+
+        private static bool IsDiagnosticSource(Assembly assembly) =>
+            assembly.FullName?.StartsWith(DiagnosticSourcePrefix, StringComparison.Ordinal) == true;
+    }
 
     /// <summary>The <see cref="ActivitySource"/> named <c>Kiln</c> that runs and nodes are traced with.</summary>
     public static class KilnActivity
