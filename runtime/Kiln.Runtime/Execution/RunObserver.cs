@@ -258,7 +258,8 @@ namespace Kiln.Execution
 
         static ActivityGate()
         {
-            // Ahead-of-time code has no such cost to save, and there every assembly is in the image from the start.
+            // Native AOT: every assembly is in the image from the start and none is ever loaded later, so a watch
+            // could miss the listener; open from the start (the source is part of the image there too).
             if (!RuntimeFeature.IsDynamicCodeCompiled)
             {
                 s_loaded = true;
