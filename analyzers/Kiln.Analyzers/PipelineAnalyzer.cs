@@ -9,7 +9,8 @@ namespace Kiln.Analyzers
 {
     /// <summary>
     /// Reports the declaration, signature and binding rules of a <c>[Pipeline]</c> class (KILN001–KILN019): every
-    /// problem in <see cref="CompiledPipeline.Problems"/>.
+    /// problem in <see cref="CompiledPipeline.Problems"/>; the warning KILN020 for distributed nodes that run in the
+    /// process; and KILN200 for each fusion group of a valid pipeline.
     /// </summary>
     /// <remarks>
     /// One analyzer for all of these rules is deliberate: they are all answers of one model computation
@@ -43,6 +44,7 @@ namespace Kiln.Analyzers
             DiagnosticDescriptors.ReservedName,
             DiagnosticDescriptors.PrivateSignatureType,
             DiagnosticDescriptors.UnholdableType,
+            DiagnosticDescriptors.DistributedRunsHere,
             DiagnosticDescriptors.FusionGroup);
 
         private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = Rules.ToImmutableDictionary(d => d.Id);
@@ -75,6 +77,7 @@ namespace Kiln.Analyzers
             PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken, translateKernels: false);
             CompiledPipeline compiled = PipelineCompiler.Compile(spec);
             var locator = new DiagnosticLocator(type, spec, cancellationToken);
+            ReportDistributedHere(context, spec, locator);
             if (compiled.IsValid)
             {
                 ReportFusionGroups(context, compiled, locator);
@@ -106,6 +109,26 @@ namespace Kiln.Analyzers
                 }
 
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, arguments));
+            }
+        }
+
+        // KILN020: a warning per node marked Distributed = true whose pipeline cannot host the table of distributed nodes.
+        // Not one of the model's problems: the pipeline is valid and runs, with those nodes in the process.
+        private static void ReportDistributedHere(SymbolAnalysisContext context, PipelineSpec spec, DiagnosticLocator locator)
+        {
+            for (int n = 0; n < spec.Nodes.Count; n++)
+            {
+                if (!spec.Nodes[n].DistributedHere)
+                {
+                    continue;
+                }
+
+                var at = new ModelDiagnostic(DiagnosticIds.DistributedRunsHere, DiagnosticTarget.Method, n, -1, -1, -1, EquatableArray<string>.Empty);
+                if (locator.Locate(at) is { } location)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.DistributedRunsHere, location, spec.Nodes[n].Name, spec.Name, spec.DistributedHostProblem));
+                }
             }
         }
 

@@ -45,7 +45,7 @@ public class HelpLinkTests
         string[] spec =
         {
             "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010",
-            "KILN011", "KILN012", "KILN013", "KILN014", "KILN015", "KILN016", "KILN017", "KILN018", "KILN019", "KILN101", "KILN102", "KILN103", "KILN104", "KILN105", "KILN106", "KILN107", "KILN200",
+            "KILN011", "KILN012", "KILN013", "KILN014", "KILN015", "KILN016", "KILN017", "KILN018", "KILN019", "KILN020", "KILN101", "KILN102", "KILN103", "KILN104", "KILN105", "KILN106", "KILN107", "KILN200",
         };
 
         Assert.Equal(spec, Descriptors().Select(d => (string)d[0]).Order(StringComparer.Ordinal));
@@ -56,7 +56,7 @@ public class HelpLinkTests
     {
         var ids = new PipelineAnalyzer().SupportedDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal);
 
-        Assert.Equal(new[] { "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010", "KILN011", "KILN012", "KILN013", "KILN014", "KILN015", "KILN016", "KILN017", "KILN018", "KILN019", "KILN200" }, ids);
+        Assert.Equal(new[] { "KILN001", "KILN002", "KILN003", "KILN004", "KILN005", "KILN006", "KILN007", "KILN008", "KILN009", "KILN010", "KILN011", "KILN012", "KILN013", "KILN014", "KILN015", "KILN016", "KILN017", "KILN018", "KILN019", "KILN020", "KILN200" }, ids);
     }
 
     private static DiagnosticDescriptor Find(string id) =>

@@ -115,6 +115,16 @@ namespace Kiln.Model
             "A pipeline keeps every input and output in fields of its run until the nodes that read it have run, and passes them as type arguments of "
                 + "Task; pointers and ref structs (Span<T>, ...) can be neither.");
 
+        public static readonly DiagnosticDescriptor DistributedRunsHere = new(
+            DiagnosticIds.DistributedRunsHere, "A distributed node that runs in this process",
+            "'{0}' is Distributed, but pipeline '{1}' cannot list its distributed nodes for the cluster's workers: {2}; the node runs in "
+                + "this process. Make the pipeline and the types that contain it public or internal, and not generic.",
+            Pipeline, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "A worker finds a pipeline's distributed nodes through an assembly attribute naming a table the generator writes inside "
+                + "the pipeline class. An assembly attribute can name only a type reachable from the assembly's top level that is not an open "
+                + "generic type, so in any other pipeline Distributed = true has no effect and the node runs where the run runs.",
+            helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor KernelAllocation = Error(
             DiagnosticIds.KernelAllocation, Kernel, "Allocation in a kernel",
             "Kernel code cannot allocate or use reference-type objects: {0}",

@@ -22,6 +22,7 @@ namespace Kiln.Model
         public const string ReservedName = "KILN017";
         public const string PrivateSignatureType = "KILN018";
         public const string UnholdableType = "KILN019";
+        public const string DistributedRunsHere = "KILN020";
         public const string KernelAllocation = "KILN101";
         public const string KernelException = "KILN102";
         public const string KernelUnknownCall = "KILN103";

@@ -85,7 +85,7 @@ namespace Kiln.Model
                 itemOutputs[i] = attributes[i].Kind == NodeKindSpec.Map && outputs[i] is IArrayTypeSymbol mapped ? mapped.ElementType : null;
             }
 
-            bool canDistribute = CanHostDistributedNodes(type);
+            string? hostProblem = DistributedHostProblem(type);
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
@@ -94,7 +94,8 @@ namespace Kiln.Model
                     with
                     {
                         ItemOutputType = itemOutputs[i]?.ToDisplayString(FullyQualified),
-                        Distributed = canDistribute && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
+                        Distributed = hostProblem is null && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
+                        DistributedHere = hostProblem is not null && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
                     };
             }
 
@@ -114,7 +115,8 @@ namespace Kiln.Model
                 ReservedMembersOf(type),
                 durable,
                 jsonTypes,
-                jsonProblems);
+                jsonProblems,
+                hostProblem);
         }
 
         private static bool IsDurable(INamedTypeSymbol type)
@@ -214,20 +216,39 @@ namespace Kiln.Model
         }
 
         // The generated table of distributed nodes is named by an assembly attribute, which sees only types reachable from
-        // the assembly's top level, and can instantiate no open generic type. Other pipelines run their nodes here.
-        private static bool CanHostDistributedNodes(INamedTypeSymbol type)
+        // the assembly's top level, and can instantiate no open generic type. Other pipelines run their nodes here
+        // (KILN020): says why, or null when the class can host the table.
+        private static string? DistributedHostProblem(INamedTypeSymbol type)
         {
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                if (t.TypeParameters.Length > 0 || t.IsFileLocal
-                    || t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                string name = t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+                if (t.TypeParameters.Length > 0)
                 {
-                    return false;
+                    return $"'{name}' is generic";
+                }
+
+                if (t.IsFileLocal)
+                {
+                    return $"'{name}' is file-local";
+                }
+
+                if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    return $"'{name}' is {AccessibilityWord(t.DeclaredAccessibility)}";
                 }
             }
 
-            return true;
+            return null;
         }
+
+        private static string AccessibilityWord(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Private => "private",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "not public or internal",
+        };
 
         // Keywords escaped (namespace @class), no global:: prefix.
         private static readonly SymbolDisplayFormat NamespaceFormat = SymbolDisplayFormat.FullyQualifiedFormat

@@ -17,6 +17,9 @@ namespace Kiln.Model
     /// <param name="JsonTypes">For a durable pipeline, every type its JSON context describes: inputs, node outputs and what they
     /// reach.</param>
     /// <param name="JsonProblems">For a durable pipeline, the inputs and outputs it cannot store (KILN016).</param>
+    /// <param name="DistributedHostProblem">Why the class cannot host the generated table of distributed nodes (it or a
+    /// type around it is private, generic or file-local), or null when it can. Its nodes marked <c>Distributed = true</c>
+    /// then run in the process (KILN020).</param>
     public sealed record PipelineSpec(
         string Name,
         string? Namespace,
@@ -29,7 +32,8 @@ namespace Kiln.Model
         EquatableArray<string> ReservedMembers = default,
         bool Durable = false,
         EquatableArray<JsonTypeSpec> JsonTypes = default,
-        EquatableArray<JsonProblem> JsonProblems = default)
+        EquatableArray<JsonProblem> JsonProblems = default,
+        string? DistributedHostProblem = null)
     {
         public string FullName => Namespace is null ? Name : Namespace + "." + Name;
 
@@ -92,6 +96,8 @@ namespace Kiln.Model
     /// <param name="Distributed">Whether the task or map is <c>Distributed = true</c> and its pipeline class can host the
     /// generated table of distributed nodes (not generic, reachable from the assembly); it then runs on the run's cluster
     /// when one is set (SPEC section 12).</param>
+    /// <param name="DistributedHere">Whether the task or map is <c>Distributed = true</c> but runs in this process, because its
+    /// pipeline class cannot host the table of distributed nodes (KILN020).</param>
     public sealed record NodeSpec(
         string Name,
         NodeKindSpec Kind,
@@ -117,7 +123,8 @@ namespace Kiln.Model
         EquatableArray<NodeKindSpec> Kinds = default,
         string? ItemOutputType = null,
         ConditionSpec? Condition = null,
-        bool Distributed = false)
+        bool Distributed = false,
+        bool DistributedHere = false)
     {
         public bool HasOutput => OutputType is not null;
 

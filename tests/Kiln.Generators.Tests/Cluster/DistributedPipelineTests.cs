@@ -116,7 +116,10 @@ public class DistributedPipelineTests
         GeneratedCodeCheck check = GeneratedCodeCheck.Of(pipeline.Source);
         Assert.True(check.GeneratedProblems.Count == 0, check.Describe());
         Assert.True(check.Result.Errors.IsEmpty, string.Join("\n", check.Result.Errors));
-        Assert.DoesNotContain(check.KilnIds, id => id != "KILN200");
+
+        // A pipeline that cannot host the table runs its distributed nodes here, and the analyzer says so (KILN020).
+        bool runsHere = pipeline.Calls < 0 && pipeline.Source.Contains("Distributed = true", StringComparison.Ordinal);
+        Assert.Equal(runsHere ? new[] { "KILN020" } : Array.Empty<string>(), check.KilnIds.Where(id => id != "KILN200").Distinct().Order());
 
         Assembly assembly = KilnCompilation.Load(check.Result.Output);
         Type type = assembly.GetType(pipeline.Type, throwOnError: true)!;
