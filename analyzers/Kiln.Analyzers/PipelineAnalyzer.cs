@@ -77,9 +77,9 @@ namespace Kiln.Analyzers
             PipelineSpec spec = PipelineDiscovery.Discover(type, context.Compilation, cancellationToken, translateKernels: false);
             CompiledPipeline compiled = PipelineCompiler.Compile(spec);
             var locator = new DiagnosticLocator(type, spec, cancellationToken);
-            ReportDistributedHere(context, spec, locator);
             if (compiled.IsValid)
             {
+                ReportDistributedHere(context, spec, locator);
                 ReportFusionGroups(context, compiled, locator);
                 return;
             }
@@ -113,7 +113,8 @@ namespace Kiln.Analyzers
         }
 
         // KILN020: a warning per node marked Distributed = true whose pipeline cannot host the table of distributed nodes.
-        // Not one of the model's problems: the pipeline is valid and runs, with those nodes in the process.
+        // Not one of the model's problems: the pipeline is valid and runs, with those nodes in the process. Only for a
+        // valid pipeline: beside errors (a file-local class is already KILN002) it would be noise.
         private static void ReportDistributedHere(SymbolAnalysisContext context, PipelineSpec spec, DiagnosticLocator locator)
         {
             for (int n = 0; n < spec.Nodes.Count; n++)

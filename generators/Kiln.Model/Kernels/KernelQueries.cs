@@ -16,13 +16,16 @@ namespace Kiln.Model
 
         /// <summary>
         /// Whether <paramref name="expression"/> itself is an operation that throws in C# on some operands and must set
-        /// the fault flag on a device: integer division or remainder, or <c>Math.Abs</c> of a signed integer.
+        /// the fault flag on a device: integer division or remainder, <c>Math.Abs</c> of a signed integer, or
+        /// <c>Math.Sign</c> of a floating-point value (NaN).
         /// </summary>
         public static bool MayFault(KExpr expression) => expression switch
         {
             KBinary { Op: KBinaryOp.Divide or KBinaryOp.Remainder } binary => IsInteger(binary.Left.Type),
-            KMathCall call => call.Function.EndsWith(".Abs", StringComparison.Ordinal) && call.Arguments.Count == 1
+            KMathCall call when call.Function.EndsWith(".Abs", StringComparison.Ordinal) => call.Arguments.Count == 1
                 && call.Arguments[0].Type is ScalarType.SByte or ScalarType.Short or ScalarType.Int or ScalarType.Long,
+            KMathCall call when call.Function.EndsWith(".Sign", StringComparison.Ordinal) => call.Arguments.Count == 1
+                && ScalarTypes.IsFloatingPoint(call.Arguments[0].Type),
             _ => false,
         };
 

@@ -24,7 +24,7 @@ namespace Kiln.Model
         private const string NaNPropagating = "returns NaN if either argument is NaN, and +0 over -0 (Max) or -0 over +0 (Min)";
         private const string RoundToEven = "rounds halfway cases to even (rint), not away from zero";
         private const string AbsOverflow = "throws OverflowException for MinValue, on the CPU and on devices alike";
-        private const string SignNaN = "returns an int; throws ArithmeticException for NaN on the CPU";
+        private const string SignNaN = "returns an int; throws ArithmeticException for NaN, on the CPU and on devices alike";
         private const string ClampOrder = "throws ArgumentException when min > max on the CPU";
 
         private static readonly ScalarType[] Floats = { ScalarType.Float, ScalarType.Double };

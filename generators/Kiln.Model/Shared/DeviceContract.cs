@@ -17,5 +17,8 @@ namespace Kiln
 
         /// <summary>The fault flag's value after MinValue / -1 or Math.Abs(MinValue).</summary>
         public const int OverflowFault = 2;
+
+        /// <summary>The fault flag's value after Math.Sign of a NaN (C# throws ArithmeticException).</summary>
+        public const int NaNFault = 3;
     }
 }

@@ -306,6 +306,7 @@ namespace Kiln.Execution
         /// <summary>Launches and waits.</summary>
         /// <exception cref="DivideByZeroException">The kernel divided an integer by zero.</exception>
         /// <exception cref="OverflowException">The kernel computed <c>MinValue / -1</c> or <c>Math.Abs(MinValue)</c>.</exception>
+        /// <exception cref="ArithmeticException">The kernel called <c>Math.Sign</c> of a NaN.</exception>
         public void Run(CancellationToken cancellationToken)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -326,6 +327,8 @@ namespace Kiln.Execution
                     return;
                 case DivideByZeroFault:
                     throw new DivideByZeroException($"Kernel '{_kernel}' ({_sourceName}) attempted to divide an integer by zero.");
+                case NaNFault:
+                    throw new ArithmeticException($"Kernel '{_kernel}' ({_sourceName}) called Math.Sign of a NaN: Math.Sign does not accept floating point Not-a-Number values.");
                 default:
                     throw new OverflowException($"Kernel '{_kernel}' ({_sourceName}) overflowed: an integer MinValue divided by -1, or Math.Abs of a MinValue.");
             }
@@ -334,6 +337,7 @@ namespace Kiln.Execution
         // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude, IlgpuKernelWriter).
         private const int NoFault = DeviceContract.NoFault;
         private const int DivideByZeroFault = DeviceContract.DivideByZeroFault;
+        private const int NaNFault = DeviceContract.NaNFault;
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>
         public T[] Download<T>(int node)

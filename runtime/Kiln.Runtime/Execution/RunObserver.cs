@@ -11,27 +11,39 @@ namespace Kiln.Execution
     /// someone listens, so an unobserved run pays one test of a local per node and nothing else.
     /// </summary>
     /// <remarks>
-    /// The methods the executor and generated code call are never inlined: an inlining attempt reads their IL, and
-    /// resolving its <see cref="Activity"/> tokens would load <c>System.Diagnostics.DiagnosticSource</c> in a process
-    /// nobody traces, which opens <see cref="ActivityGate"/> and costs a later run the source's initialization.
+    /// Only a run someone traces may load <c>System.Diagnostics.DiagnosticSource</c>: once it is loaded,
+    /// <see cref="ActivityGate"/> opens and the next run pays the source's initialization. Compiling a method that names
+    /// an <see cref="Activity"/> member loads it, so every use of one is in a <c>NoInlining</c> method of its own that
+    /// only a traced run calls (<c>_traced</c>), and the methods the executor and generated code call are never
+    /// inlined either (an inlining attempt reads their IL). A run with only progress or a trace file stays clear of it.
     /// </remarks>
     internal sealed class RunObserver
     {
         private readonly PipelinePlan _plan;
         private readonly IProgress<PipelineProgress>? _progress;
-        private readonly Activity?[]? _nodeActivities;
+        private Activity?[]? _nodeActivities;
         private readonly TraceRecorder? _trace;
+        private readonly bool _traced;
         private Activity? _runActivity;
         private int _completed;
         private string _device = "cpu";
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private RunObserver(PipelinePlan plan, IProgress<PipelineProgress>? progress, bool traced, string? tracePath)
         {
             _plan = plan;
             _progress = progress;
-            _nodeActivities = traced ? new Activity?[plan.NodeNames.Length] : null;
+            _traced = traced;
+            if (traced)
+            {
+                CreateNodeActivities();
+            }
+
             _trace = tracePath is null ? null : new TraceRecorder(plan, tracePath);
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void CreateNodeActivities() => _nodeActivities = new Activity?[_plan.NodeNames.Length];
 
         /// <summary>The trace being recorded, if the run is traced.</summary>
         public TraceRecorder? Trace => _trace;
@@ -59,17 +71,32 @@ namespace Kiln.Execution
         public void RunStarting()
         {
             _trace?.RunStarting();
-            if (_nodeActivities is not null)
+            if (_traced)
             {
-                _runActivity = KilnActivity.Source.StartActivity(_plan.Name, ActivityKind.Internal);
-                _runActivity?.SetTag("kiln.pipeline", _plan.Name);
+                StartRunActivity();
             }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void StartRunActivity()
+        {
+            _runActivity = KilnActivity.Source.StartActivity(_plan.Name, ActivityKind.Internal);
+            _runActivity?.SetTag("kiln.pipeline", _plan.Name);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeStarting(int node)
         {
             _trace?.NodeStarting(node);
+            if (_traced)
+            {
+                StartNodeActivity(node);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void StartNodeActivity(int node)
+        {
             if (_nodeActivities is not null && _runActivity is not null)
             {
                 Activity? previous = Activity.Current;
@@ -103,7 +130,11 @@ namespace Kiln.Execution
         public void NodeFinished(int node)
         {
             _trace?.NodeFinished(node, failed: false);
-            EndActivity(node, null);
+            if (_traced)
+            {
+                EndActivity(node, null);
+            }
+
             int completed = Interlocked.Increment(ref _completed);
             _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length));
         }
@@ -122,7 +153,19 @@ namespace Kiln.Execution
         private void NodeInstant(int node, bool restored)
         {
             _trace?.NodeInstant(node, restored ? "restored" : "skipped");
-            if (_nodeActivities is not null && _runActivity is not null)
+            if (_traced)
+            {
+                InstantActivity(node, restored);
+            }
+
+            int completed = Interlocked.Increment(ref _completed);
+            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: !restored, Restored: restored));
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void InstantActivity(int node, bool restored)
+        {
+            if (_runActivity is not null)
             {
                 Activity? previous = Activity.Current;
                 Activity? activity = KilnActivity.Source.StartActivity(_plan.NodeNames[node], ActivityKind.Internal, _runActivity.Context);
@@ -136,21 +179,27 @@ namespace Kiln.Execution
 
                 Activity.Current = previous;
             }
-
-            int completed = Interlocked.Increment(ref _completed);
-            _progress?.Report(new PipelineProgress(_plan.NodeNames[node], completed, _plan.NodeNames.Length, Skipped: !restored, Restored: restored));
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void NodeFailed(int node, Exception exception)
         {
             _trace?.NodeFinished(node, failed: true);
-            EndActivity(node, exception);
+            if (_traced)
+            {
+                EndActivity(node, exception);
+            }
         }
 
         /// <summary>Starts one attempt's activity (under its node's) and notes its start for the trace.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public AttemptSpan AttemptStarting(int node, int item)
+        public AttemptSpan AttemptStarting(int node, int item) =>
+            _traced
+                ? TracedAttempt(node, item)
+                : default(AttemptSpan) with { Node = node, Item = item, Start = Stopwatch.GetTimestamp(), Thread = Environment.CurrentManagedThreadId };
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private AttemptSpan TracedAttempt(int node, int item)
         {
             Activity? activity = null;
             if (_nodeActivities is not null && _runActivity is not null)
@@ -176,6 +225,15 @@ namespace Kiln.Execution
         public void AttemptFinished(AttemptSpan attempt, Exception? error, string? silo = null)
         {
             _trace?.AttemptFinished(attempt, error is not null, silo);
+            if (_traced)
+            {
+                EndAttemptActivity(attempt, error, silo);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void EndAttemptActivity(AttemptSpan attempt, Exception? error, string? silo)
+        {
             if (attempt.Activity is { } activity)
             {
                 if (silo is not null)
@@ -196,6 +254,17 @@ namespace Kiln.Execution
         [MethodImpl(MethodImplOptions.NoInlining)]
         public Exception? RunFinished(Exception? error, bool cancelled)
         {
+            if (_traced)
+            {
+                EndRunActivity(error, cancelled);
+            }
+
+            return _trace?.Write(error, cancelled);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void EndRunActivity(Exception? error, bool cancelled)
+        {
             if (_runActivity is not null)
             {
                 if (error is not null)
@@ -209,10 +278,9 @@ namespace Kiln.Execution
 
                 _runActivity.Stop();
             }
-
-            return _trace?.Write(error, cancelled);
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private void EndActivity(int node, Exception? error)
         {
             if (_nodeActivities is null)

@@ -312,6 +312,9 @@ namespace Kiln.Generators.Emit.Device
                     return $"(({x}) > ({arguments[1]}) ? ({x}) : ({arguments[1]}))";
                 case "Clamp":
                     return $"(({x}) < ({arguments[1]}) ? ({arguments[1]}) : (({x}) > ({arguments[2]}) ? ({arguments[2]}) : ({x})))";
+                case "Sign" when floating && _checksFaults && MayFault(call):
+                    // C# throws ArithmeticException for NaN: set the fault flag (the launch throws it) and give 0.
+                    return $"(isnan({x}) ? (*kiln_fault = {DeviceContract.NaNFault}, 0) : (int)((({x}) > 0) - (({x}) < 0)))";
                 case "Sign":
                     return $"((int)((({x}) > 0) - (({x}) < 0)))";
                 case "IsNaN":

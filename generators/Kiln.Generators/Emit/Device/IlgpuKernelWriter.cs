@@ -119,6 +119,13 @@ namespace Kiln.Generators.Emit.Device
                 string t = ScalarTypes.Keyword(type);
                 _writer.Line($"private static {t} Abs_{t}({t} x{FaultParameter}) {{ unchecked {{ if (x == {t}.MinValue) {{ {FaultName}[0] = {DeviceContract.OverflowFault}; return x; }} return x < 0 ? ({t})(-x) : x; }} }}");
             }
+
+            // Math.Sign throws ArithmeticException for NaN in C#; past the NaN test, plain compares are exact.
+            foreach (string type in usesDouble ? new[] { "float", "double" } : new[] { "float" })
+            {
+                string name = type == "float" ? "Float" : "Double";
+                _writer.Line($"private static int Sign{name}({type} x{FaultParameter}) {{ if (NaN{name}(x)) {{ {FaultName}[0] = {DeviceContract.NaNFault}; return 0; }} return x > 0 ? 1 : (x < 0 ? -1 : 0); }}");
+            }
         }
 
         /// <summary>The method name of a translated body, writing the body (and its helpers, callees first) the first time.</summary>
@@ -412,6 +419,8 @@ namespace Kiln.Generators.Emit.Device
                 case "Clamp" when floating:
                     string name = FloatName(type);
                     return $"(Less{name}({x}, {arguments[1]}) ? ({arguments[1]}) : (Greater{name}({x}, {arguments[2]}) ? ({arguments[2]}) : ({x})))";
+                case "Sign" when floating && _checksFaults && DeviceSourceWriter.MayFault(call):
+                    return $"Sign{FloatName(type)}({x}{FaultArgument})";
                 case "Sign" when floating:
                     return $"((Greater{FloatName(type)}({x}, 0) ? 1 : 0) - (Less{FloatName(type)}({x}, 0) ? 1 : 0))";
                 case "Clamp":
