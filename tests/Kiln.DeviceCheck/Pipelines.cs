@@ -64,6 +64,16 @@ public static partial class Division
     [Kernel, Output] public static int Remainder(int numerators, int denominators) => numerators % denominators;
 }
 
+/// <summary>Math.Sign of floats and doubles, which C# checks too: the sign of a NaN throws ArithmeticException.</summary>
+[Pipeline]
+public static partial class Signs
+{
+    [Task] public static float[] Values(float[] v) => v;
+    [Task] public static double[] Wide(double[] w) => w;
+    [Kernel, Output] public static int OfFloat(float values) => MathF.Sign(values);
+    [Kernel, Output] public static int OfDouble(double wide) => Math.Sign(wide);
+}
+
 /// <summary>The same for long, where the divide sits in a helper the kernel calls.</summary>
 [Pipeline]
 public static partial class LongDivision

@@ -190,6 +190,10 @@ internal sealed class Suites
         long[] wideZero = wideDivisors.Select((v, i) => i == length / 2 ? 0L : v).ToArray();
         long[] wideMin = wide.Select((v, i) => i == length / 2 ? long.MinValue : v).ToArray();
         long[] wideMinusOne = wideDivisors.Select((v, i) => i == length / 2 ? -1L : v).ToArray();
+        float[] floats = RandomScalars.Array(random, length, RandomScalars.Float).Select(v => float.IsNaN(v) ? -0f : v).ToArray();
+        double[] doubles = RandomScalars.Array(random, length, RandomScalars.Double).Select(v => double.IsNaN(v) ? 0d : v).ToArray();
+        float[] floatNaN = floats.Select((v, i) => i == length * 2 / 3 ? float.NaN : v).ToArray();
+        double[] doubleNaN = doubles.Select((v, i) => i == length - 1 ? double.NaN : v).ToArray();
         foreach (KilnOptions options in Options)
         {
             string context = $"length {length}, {Describe(options)}";
@@ -201,6 +205,13 @@ internal sealed class Suites
             await check.Throws<OverflowException>(() => Division.RunAsync(minNumerators, minusOne, options), context + ", int.MinValue / -1");
             await check.Throws<DivideByZeroException>(() => LongDivision.RunAsync(wide, wideZero, options), context + ", long x / 0");
             await check.Throws<OverflowException>(() => LongDivision.RunAsync(wideMin, wideMinusOne, options), context + ", long.MinValue / -1");
+
+            // Math.Sign: -1, 0 or 1 (0 for both zeros); the sign of a NaN throws ArithmeticException, as C# does.
+            Signs.Result s = await Signs.RunAsync(floats, doubles, options);
+            check.Elements(floats.Select(MathF.Sign).ToArray(), s.OfFloat, context + ", float sign");
+            check.Elements(doubles.Select(Math.Sign).ToArray(), s.OfDouble, context + ", double sign");
+            await check.Throws<ArithmeticException>(() => Signs.RunAsync(floatNaN, doubles, options), context + ", sign of a float NaN");
+            await check.Throws<ArithmeticException>(() => Signs.RunAsync(floats, doubleNaN, options), context + ", sign of a double NaN");
         }
     }
 
