@@ -85,7 +85,8 @@ namespace Kiln.Model
                 itemOutputs[i] = attributes[i].Kind == NodeKindSpec.Map && outputs[i] is IArrayTypeSymbol mapped ? mapped.ElementType : null;
             }
 
-            string? hostProblem = DistributedHostProblem(type);
+            bool[] marked = attributes.Select(a => a.Distributed && a.Kind is NodeKindSpec.Task or NodeKindSpec.Map).ToArray();
+            string? hostProblem = marked.Contains(true) ? DistributedHostProblem(type) : null;
             var nodes = new NodeSpec[methods.Length];
             for (int i = 0; i < methods.Length; i++)
             {
@@ -94,8 +95,8 @@ namespace Kiln.Model
                     with
                     {
                         ItemOutputType = itemOutputs[i]?.ToDisplayString(FullyQualified),
-                        Distributed = hostProblem is null && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
-                        DistributedHere = hostProblem is not null && attributes[i].Distributed && attributes[i].Kind is NodeKindSpec.Task or NodeKindSpec.Map,
+                        Distributed = marked[i] && hostProblem is null,
+                        DistributedHere = marked[i] && hostProblem is not null,
                     };
             }
 
@@ -222,20 +223,13 @@ namespace Kiln.Model
         {
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                string name = t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-                if (t.TypeParameters.Length > 0)
+                string? why = t.TypeParameters.Length > 0 ? "generic"
+                    : t.IsFileLocal ? "file-local"
+                    : t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal ? null
+                    : AccessibilityWord(t.DeclaredAccessibility);
+                if (why is not null)
                 {
-                    return $"'{name}' is generic";
-                }
-
-                if (t.IsFileLocal)
-                {
-                    return $"'{name}' is file-local";
-                }
-
-                if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-                {
-                    return $"'{name}' is {AccessibilityWord(t.DeclaredAccessibility)}";
+                    return $"'{t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}' is {why}";
                 }
             }
 

@@ -327,16 +327,19 @@ namespace Kiln.Execution
                     return;
                 case DivideByZeroFault:
                     throw new DivideByZeroException($"Kernel '{_kernel}' ({_sourceName}) attempted to divide an integer by zero.");
+                case OverflowFault:
+                    throw new OverflowException($"Kernel '{_kernel}' ({_sourceName}) overflowed: an integer MinValue divided by -1, or Math.Abs of a MinValue.");
                 case NaNFault:
                     throw new ArithmeticException($"Kernel '{_kernel}' ({_sourceName}) called Math.Sign of a NaN: Math.Sign does not accept floating point Not-a-Number values.");
                 default:
-                    throw new OverflowException($"Kernel '{_kernel}' ({_sourceName}) overflowed: an integer MinValue divided by -1, or Math.Abs of a MinValue.");
+                    throw new InvalidOperationException($"Kernel '{_kernel}' ({_sourceName}) left the unknown fault code {fault[0]}: the generated code and Kiln.Runtime disagree.");
             }
         }
 
         // The values the generated device code writes to the fault flag (DeviceDialect.FaultPrelude, IlgpuKernelWriter).
         private const int NoFault = DeviceContract.NoFault;
         private const int DivideByZeroFault = DeviceContract.DivideByZeroFault;
+        private const int OverflowFault = DeviceContract.OverflowFault;
         private const int NaNFault = DeviceContract.NaNFault;
 
         /// <summary>Copies node <paramref name="node"/>'s stream to the host (once, where a task or a sink reads it).</summary>

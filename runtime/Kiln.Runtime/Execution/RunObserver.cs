@@ -313,7 +313,7 @@ namespace Kiln.Execution
     /// <summary>
     /// Asks <see cref="KilnActivity.Source"/> for listeners only once someone could be listening. Creating an
     /// <see cref="ActivitySource"/> runs <c>System.Diagnostics.DiagnosticSource</c>'s static initialization, which
-    /// took 20–30 ms of a new process's first run here, more than the rest of a 1,024-task fan-out's first run
+    /// took 20–30 ms of a new process's first run here, about a third of a 1,024-task fan-out's first run
     /// (docs/design.md, "Cold start"). Every listener (OpenTelemetry's, or an <see cref="ActivityListener"/> of the
     /// user's) is a type of that assembly, so while the process has not loaded it, nobody can listen and the source
     /// need not exist yet. Once it is loaded, the next run creates the source (which tells every listener about it)
